@@ -136,3 +136,43 @@ class Answer(BaseModel):
     notice: str = ""
     language: Literal["nl", "en"] = "nl"
     standalone_question: str = ""
+
+
+class Filters(BaseModel):
+    """Metadata filters for retrieval; None means no restriction on that field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kernelement: list[Kernelement] | None = None
+    kind: list[Kind] | None = None
+    edition: list[Edition] | None = None
+    source: list[str] | None = Field(None, description="source file names")
+    phase: list[Phase] | None = None
+    expert_added: bool | None = None
+
+    def is_empty(self) -> bool:
+        return all(v is None for v in self.model_dump().values())
+
+
+class Turn(BaseModel):
+    """One turn of a conversation, oldest first."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class Hit(BaseModel):
+    """A retrieved record with its fused score; `rank` starts at 1."""
+
+    id: str
+    score: float
+    rank: int
+    record: Record
+
+
+class StreamEvent(BaseModel):
+    """What `ask_stream` yields: text pieces, then one final event with the answer."""
+
+    type: Literal["token", "done"]
+    text: str = ""
+    answer: Answer | None = None

