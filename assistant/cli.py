@@ -19,6 +19,30 @@ corpus_app = typer.Typer(help="Corpus: bronnen → principles.jsonl", no_args_is
 app.add_typer(corpus_app, name="corpus")
 
 
+def _register_subapps() -> None:
+    """Sub-command groups that live next to the code they drive (lazy inside)."""
+    from index.commands import app as index_app
+    from index.models_cli import app as models_app
+
+    app.add_typer(index_app, name="index")
+    app.add_typer(models_app, name="models")
+    for module, name in (("eval.commands", "eval"), ("app.commands", None)):
+        try:
+            sub = __import__(module, fromlist=["app"]).app
+        except ImportError:
+            continue
+        if name:
+            app.add_typer(sub, name=name)
+        else:
+            for cmd in sub.registered_commands:
+                app.registered_commands.append(cmd)
+            for group in sub.registered_groups:
+                app.registered_groups.append(group)
+
+
+_register_subapps()
+
+
 def _echo_err(msg: str) -> None:
     typer.echo(msg, err=True)
 
@@ -47,6 +71,106 @@ def corpus_stats() -> None:
     report = parse_all(s.sources_dir)
     figures = ocr_report((s.sources_dir / FILE).read_text(encoding="utf-8"))
     typer.echo(stats_text(report, figures))
+
+
+def _filters(kernelement: list[str] | None, kind: list[str] | None, phase: list[str] | None):  # type: ignore[no-untyped-def]
+    from assistant.types import Filters
+
+    return Filters(kernelement=kernelement or None, kind=kind or None, phase=phase or None)
+
+
+def _lines(batch: Path | None, single: str | None) -> list[str]:
+    if batch is not None:
+        return [ln.strip() for ln in batch.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    if single is None:
+        raise typer.BadParameter("geef een vraag of --batch FILE / give a question or --batch FILE")
+    return [single]
+
+
+@app.command("search")
+def search_cmd(
+    query: Annotated[str | None, typer.Argument(help="de vraag / the question")] = None,
+    k: int = 10,
+    kernelement: Annotated[list[str] | None, typer.Option()] = None,
+    kind: Annotated[list[str] | None, typer.Option()] = None,
+    phase: Annotated[list[str] | None, typer.Option()] = None,
+    batch: Annotated[Path | None, typer.Option(help="one question per line")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Search the corpus (hybrid retrieval + re-ranking)."""
+    from assistant.errors import InputError
+    from assistant.service import get_assistant
+
+    a = get_assistant()
+    filters = _filters(kernelement, kind, phase)
+    for q in _lines(batch, query):
+        try:
+            hits = a.search(q, k=k, filters=filters)
+        except InputError as exc:
+            _echo_err(f"{exc.nl}\n{exc.en}")
+            raise typer.Exit(2) from exc
+        rows = [
+            {
+                "id": h.id,
+                "text": h.record.text,
+                "score": h.score,
+                "principle": h.record.principle,
+                "kernelement": h.record.kernelement,
+                "kind": h.record.kind,
+                "source": h.record.source.label(),
+            }
+            for h in hits
+        ]
+        if as_json or batch:
+            typer.echo(json.dumps({"results": rows}, ensure_ascii=False))
+        else:
+            for i, r in enumerate(rows, 1):
+                typer.echo(f"{i:>2}. [{r['kind']}] {r['id']}\n    {r['text'][:160]}")
+
+
+@app.command("ask")
+def ask_cmd(
+    question: Annotated[str | None, typer.Argument(help="de vraag / the question")] = None,
+    batch: Annotated[Path | None, typer.Option(help="one question per line")] = None,
+    history: Annotated[Path | None, typer.Option(help="JSON list of {role, content}")] = None,
+    kernelement: Annotated[list[str] | None, typer.Option()] = None,
+    phase: Annotated[list[str] | None, typer.Option()] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Answer a question with citations."""
+    from assistant.errors import InputError
+    from assistant.service import get_assistant
+    from assistant.types import Turn
+
+    a = get_assistant()
+    turns = (
+        [Turn(**t) for t in json.loads(history.read_text(encoding="utf-8"))] if history else None
+    )
+    filters = _filters(kernelement, None, phase)
+    for q in _lines(batch, question):
+        try:
+            ans = a.ask(q, history=turns, filters=filters)
+        except InputError as exc:
+            _echo_err(f"{exc.nl}\n{exc.en}")
+            raise typer.Exit(2) from exc
+        if as_json or batch:
+            data = ans.model_dump(
+                mode="json",
+                include={"answer", "refused", "citations", "backend", "timings_ms", "notice"},
+            )
+            data["citations"] = [
+                {k: c[k] for k in ("n", "id", "text", "principle", "kernelement", "kind", "source")}
+                for c in data["citations"]
+            ]
+            typer.echo(json.dumps(data, ensure_ascii=False))
+        else:
+            typer.echo(ans.answer)
+            if ans.citations:
+                typer.echo("\nBronnen:")
+                for c in ans.citations:
+                    typer.echo(
+                        f"[{c.n}] {c.principle or c.text[:80]} — {c.kernelement}; {c.source}"
+                    )
 
 
 def main() -> None:

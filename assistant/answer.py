@@ -1,0 +1,255 @@
+"""The extractive answer: built from the retrieved records themselves.
+
+It selects the sentences and working elements most relevant to the question, groups
+them under fixed headings (direct answer, what works, what to watch out for, how much
+weight the framework gives it) and cites every line. Deterministic and fast.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.cite import Citer
+from assistant.rerank import intents
+from assistant.types import Citation, Hit, Record
+from index.bm25 import fold_accents
+
+HEADINGS = {
+    "nl": {
+        "works": "Wat werkt",
+        "watch": "Waar je op let",
+        "weight": "Gewicht in het framework",
+        "intro_en": "",
+    },
+    "en": {
+        "works": "What works",
+        "watch": "What to watch out for",
+        "weight": "Weight in the framework",
+        "intro_en": "The LISO framework is written in Dutch; the passages below are quoted from it.",
+    },
+}
+STOP = set(
+    [
+        "de",
+        "het",
+        "een",
+        "en",
+        "van",
+        "ik",
+        "je",
+        "jij",
+        "wij",
+        "we",
+        "hoe",
+        "wat",
+        "wie",
+        "is",
+        "zijn",
+        "niet",
+        "met",
+        "voor",
+        "op",
+        "in",
+        "om",
+        "dat",
+        "dit",
+        "als",
+        "bij",
+        "mijn",
+        "onze",
+        "er",
+        "ook",
+        "of",
+        "kan",
+        "kun",
+        "moet",
+        "doe",
+        "doen",
+        "wordt",
+        "worden",
+        "zo",
+        "te",
+        "aan",
+        "the",
+        "a",
+        "an",
+        "and",
+        "of",
+        "how",
+        "what",
+        "to",
+        "do",
+        "i",
+        "we",
+        "my",
+        "our",
+        "is",
+        "are",
+        "in",
+        "on",
+        "for",
+        "with",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    citations: list[Citation]
+
+
+def _stems(text: str) -> set[str]:
+    words = re.findall(r"\w+", fold_accents(text.lower()))
+    return {w[:6] for w in words if len(w) > 2 and w not in STOP}
+
+
+def best_sentence(text: str, query: str, max_words: int = 45) -> str:
+    """The record itself when short, else its sentence that shares most with the query."""
+    if len(text.split()) <= max_words:
+        return text
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z‘'(])", text) if s.strip()]
+    q = _stems(query)
+    best = max(sentences, key=lambda s: (len(_stems(s) & q), -abs(len(s.split()) - 25)))
+    return best
+
+
+def _principle_of(r: Record, by_id: dict[str, Record]) -> Record | None:
+    if r.kind == "uitgangspunt":
+        return r
+    return by_id.get(r.principle_id)
+
+
+def weight_line(p: Record, lang: str) -> str:
+    d = p.delphi
+    parts = []
+    if d and d.mean is not None:
+        mean = f"{d.mean:.1f}".replace(".", ",") if lang == "nl" else f"{d.mean:.1f}"
+        parts.append(
+            f"gemiddeld belang {mean} op een schaal van 1 tot 5"
+            if lang == "nl"
+            else f"mean importance {mean} on a 1-5 scale"
+        )
+    if d and d.weight is not None:
+        parts.append(
+            f"score binnen het kernelement {d.weight}"
+            if lang == "nl"
+            else f"weight within its core element {d.weight}"
+        )
+    if d and d.top3_rank:
+        parts.append(
+            f"nr. {d.top3_rank} in de top 3 van {p.kernelement}"
+            if lang == "nl"
+            else f"no. {d.top3_rank} in the top 3 of {p.kernelement}"
+        )
+    if d and d.top10_rank:
+        parts.append(
+            f"nr. {d.top10_rank} van de tien belangrijkste uitgangspunten"
+            if lang == "nl"
+            else f"no. {d.top10_rank} of the ten most important principles"
+        )
+    if p.expert_added:
+        parts.append(
+            "toegevoegd door praktijkexperts (E)"
+            if lang == "nl"
+            else "added by practice experts (E)"
+        )
+    if not parts:
+        return ""
+    lead = "Delphi-studie 2023: " if lang == "nl" else "Delphi study 2023: "
+    return lead + "; ".join(parts) + "."
+
+
+def compose(
+    question: str, hits: Sequence[Hit], by_id: dict[str, Record], lang: str, max_citations: int = 6
+) -> Draft:
+    """Write the answer from the hits; every line cites a retrieved record."""
+    h = HEADINGS[lang]
+    retrieved = [hit.record for hit in hits]
+    citer = Citer(retrieved)
+    want = intents(question)
+    lines: list[str] = []
+    if h["intro_en"]:
+        lines.append(h["intro_en"])
+
+    top = hits[0].record
+    # 1. the direct answer: the best record, stated with its principle
+    principle = _principle_of(top, {r.id: r for r in retrieved})
+    direct = best_sentence(top.text, question)
+    if (
+        top.kind
+        in ("uitgangspunt", "definitie", "resultaat", "methode", "tip", "fase", "toelichting")
+        or principle is None
+    ):
+        lines.append(f"{direct} {citer.ref(top.id)}")
+    else:
+        lines.append(f"{principle.text} {citer.ref(principle.id)}")
+        lead = f"{top.lead.rstrip(':')}: " if top.lead and len(top.lead) < 80 else ""
+        lines.append(f"{lead}{direct} {citer.ref(top.id)}")
+    if top.kind == "uitgangspunt" and top.delphi and "uitgangspunt" in want:
+        wl = weight_line(top, lang)
+        if wl:
+            lines.append(f"{wl} {citer.ref(top.id)}")
+
+    # 2. what works / what to watch out for, from the remaining hits; lines are chosen
+    # first and cited afterwards, so every number handed out appears in the text
+    works: list[tuple[Record, str]] = []
+    watch: list[tuple[Record, str]] = []
+    seen_text = {fold_accents(direct.lower())}
+    budget = max_citations - len(citer.citations())
+    for hit in hits[1:]:
+        r = hit.record
+        if len(works[:4]) + len(watch[:3]) >= budget:
+            break
+        sentence = best_sentence(r.text, question, 35)
+        key = fold_accents(sentence.lower())
+        if key in seen_text:
+            continue
+        seen_text.add(key)
+        if r.kind == "belemmerend":
+            watch.append((r, f"- {sentence}"))
+        elif r.kind == "uitgangspunt":
+            works.append((r, f"- {r.text}"))
+        else:
+            lead = (
+                f"{r.lead.rstrip(':')}: "
+                if r.lead and len(r.lead) < 60 and r.kind == "werkzaam_element"
+                else ""
+            )
+            works.append((r, f"- {lead}{sentence}"))
+    if works:
+        lines += ["", f"**{h['works']}**", *(f"{t} {citer.ref(r.id)}" for r, t in works[:4])]
+    if watch:
+        lines += ["", f"**{h['watch']}**", *(f"{t} {citer.ref(r.id)}" for r, t in watch[:3])]
+    weights: list[str] = []
+    retrieved_ids = {x.id for x in retrieved}
+    for c in citer.citations():
+        p = _principle_of(by_id[c.id], by_id)
+        if p is None or p.id not in retrieved_ids or not p.delphi or p.edition != "delphi-2023":
+            continue
+        wl = weight_line(p, lang)
+        line = f"- {p.text.rstrip('.')}: {wl}"
+        if wl and line not in weights and len(weights) < 2:
+            weights.append(line)
+            weights[-1] = f"{line} {citer.ref(p.id)}"
+    if weights and top.kind != "resultaat":
+        lines += ["", f"**{h['weight']}**", *weights]
+    return Draft("\n".join(lines).strip(), citer.citations())
+
+
+def refusal_text(lang: str, nearest: Sequence[Record]) -> str:
+    if lang == "en":
+        text = "The LISO framework does not cover this question, so I cannot answer it from the sources."
+        if nearest:
+            text += " The nearest principles in the framework are:\n" + "\n".join(
+                f"- {r.text}" for r in nearest
+            )
+        return text
+    text = "Het LISO-framework gaat niet over deze vraag, dus ik kan hem niet beantwoorden vanuit de bronnen."
+    if nearest:
+        text += " De principes die er het dichtst bij liggen:\n" + "\n".join(
+            f"- {r.text}" for r in nearest
+        )
+    return text

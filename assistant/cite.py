@@ -1,0 +1,60 @@
+"""Citations as pure functions: number the records in order of first use, and drop
+references to anything that was not retrieved."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.types import Citation, Record
+
+
+class Citer:
+    """Hands out citation numbers for retrieved records, in order of first use."""
+
+    def __init__(self, retrieved: Sequence[Record]) -> None:
+        self._allowed = {r.id: r for r in retrieved}
+        self._order: list[str] = []
+
+    def ref(self, record_id: str) -> str:
+        if record_id not in self._allowed:
+            raise KeyError(f"{record_id} was not retrieved and cannot be cited")
+        if record_id not in self._order:
+            self._order.append(record_id)
+        return f"[{self._order.index(record_id) + 1}]"
+
+    def citations(self) -> list[Citation]:
+        return [to_citation(n, self._allowed[i]) for n, i in enumerate(self._order, 1)]
+
+
+def to_citation(n: int, r: Record) -> Citation:
+    return Citation(
+        n=n,
+        id=r.id,
+        text=r.text,
+        principle=r.principle,
+        kernelement=r.kernelement,
+        kind=r.kind,
+        source=r.source.label(),
+        edition=r.edition,
+        delphi=r.delphi,
+        expert_added=r.expert_added,
+    )
+
+
+def renumber(
+    text: str, evidence_ids: Sequence[str], retrieved: Sequence[Record]
+) -> tuple[str, list[Citation]]:
+    """For generated text citing evidence as [n] (n = position in `evidence_ids`, from 1):
+    drop numbers that point at no evidence, renumber the rest by first use."""
+    by_id = {r.id: r for r in retrieved}
+    citer = Citer(retrieved)
+
+    def sub(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        if 1 <= n <= len(evidence_ids) and evidence_ids[n - 1] in by_id:
+            return citer.ref(evidence_ids[n - 1])
+        return ""
+
+    out = re.sub(r"\[(\d{1,3})\]", sub, text)
+    return re.sub(r"[ \t]+([.,;])", r"\1", out), citer.citations()

@@ -1,0 +1,152 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, fused with RRF, then re-ranked.
+
+`search()` validates the query and filters and calls `_search()`; callers never see
+Chroma or BM25.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from typing import Any
+
+from assistant.errors import InputError
+from assistant.fusion import rrf
+from assistant.rerank import Candidate, Reranker
+from assistant.types import Filters, Hit, Record
+from index.embedders import Embedder
+from index.store import OpenIndex
+
+MAX_K = 50
+
+
+def clean_query(text: str, max_chars: int) -> str:
+    """Strip control characters and white space; reject empty and over-long input."""
+    if not isinstance(text, str):
+        raise InputError(
+            "invalid_question", "De vraag moet tekst zijn.", "The question must be text."
+        )
+    text = "".join(c if unicodedata.category(c)[0] != "C" or c in "\n\t" else " " for c in text)
+    text = " ".join(text.split())
+    if not text:
+        raise InputError(
+            "empty_question",
+            "Stel een vraag: de vraag is leeg.",
+            "Please ask a question: it is empty.",
+        )
+    if len(text) > max_chars:
+        raise InputError(
+            "question_too_long",
+            f"De vraag is te lang ({len(text)} tekens; maximaal {max_chars}).",
+            f"The question is too long ({len(text)} characters; at most {max_chars}).",
+        )
+    return text
+
+
+def where_clause(filters: Filters | None) -> dict[str, Any] | None:
+    if filters is None or filters.is_empty():
+        return None
+    parts: list[dict[str, Any]] = []
+    for field in ("kernelement", "kind", "edition", "source", "phase"):
+        values = getattr(filters, field)
+        if values:
+            parts.append({field: {"$in": list(values)}})
+    if filters.expert_added is not None:
+        parts.append({"expert_added": filters.expert_added})
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def allowed_ids(records: list[Record], filters: Filters | None) -> set[str] | None:
+    if filters is None or filters.is_empty():
+        return None
+    out = set()
+    for r in records:
+        if filters.kernelement and r.kernelement not in filters.kernelement:
+            continue
+        if filters.kind and r.kind not in filters.kind:
+            continue
+        if filters.edition and r.edition not in filters.edition:
+            continue
+        if filters.source and r.source.file not in filters.source:
+            continue
+        if filters.phase and r.phase not in filters.phase:
+            continue
+        if filters.expert_added is not None and r.expert_added != filters.expert_added:
+            continue
+        out.add(r.id)
+    return out
+
+
+def search(
+    query: str,
+    index: OpenIndex,
+    embedder: Embedder,
+    reranker: Reranker,
+    *,
+    k: int = 8,
+    filters: Filters | None = None,
+    candidates: int = 40,
+    rrf_k: int = 60,
+    max_chars: int = 2000,
+    mode: str = "hybrid",
+    timings: dict[str, float] | None = None,
+) -> list[Hit]:
+    """The k best records for a query, after fusion and re-ranking."""
+    query = clean_query(query, max_chars)
+    if not 1 <= k <= MAX_K:
+        raise InputError(
+            "invalid_k", f"k moet tussen 1 en {MAX_K} liggen.", f"k must be between 1 and {MAX_K}."
+        )
+    return _search(query, index, embedder, reranker, k, filters, candidates, rrf_k, mode, timings)
+
+
+def _search(
+    query: str,
+    index: OpenIndex,
+    embedder: Embedder,
+    reranker: Reranker,
+    k: int,
+    filters: Filters | None,
+    candidates: int,
+    rrf_k: int,
+    mode: str,
+    timings: dict[str, float] | None,
+) -> list[Hit]:
+    t = timings if timings is not None else {}
+    allowed = allowed_ids(index.records, filters)
+    if allowed is not None and not allowed:
+        return []
+    n = min(candidates, len(index.records))
+    rankings: list[list[tuple[str, float]]] = []
+    if mode in ("hybrid", "dense"):
+        t0 = time.perf_counter()
+        vec = embedder.embed_query(query)
+        t["embed_ms"] = (time.perf_counter() - t0) * 1000
+        t0 = time.perf_counter()
+        res = index.collection.query(
+            query_embeddings=[vec.tolist()],
+            n_results=min(n, len(allowed) if allowed is not None else n),
+            where=where_clause(filters),
+            include=["distances"],
+        )
+        rankings.append(
+            [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+        )
+        t["dense_ms"] = (time.perf_counter() - t0) * 1000
+    if mode in ("hybrid", "bm25"):
+        t0 = time.perf_counter()
+        rankings.append(index.bm25.search(query, n, index.mask(allowed)))
+        t["bm25_ms"] = (time.perf_counter() - t0) * 1000
+    t0 = time.perf_counter()
+    fused = rrf(rankings, k=rrf_k) if len(rankings) > 1 else rankings[0]
+    cands = [Candidate(i, s, index.by_id[i]) for i, s in fused if i in index.by_id]
+    ranked = reranker.rerank(query, cands, index.by_id)
+    if allowed is not None:
+        ranked = [c for c in ranked if c.id in allowed]
+    t["rerank_ms"] = (time.perf_counter() - t0) * 1000
+    return [
+        Hit(id=c.id, score=round(c.score, 6), rank=i, record=c.record)
+        for i, c in enumerate(ranked[:k], 1)
+    ]

@@ -1,0 +1,254 @@
+"""The assistant as one object: built once by the app or CLI, used by every surface.
+
+It loads the embedder and opens the index lazily, retrieves, decides on refusal
+before anything is generated, and answers through the extractive composer or an LLM
+backend (whose output is post-checked; on failure the extractive answer is returned
+with a notice).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from functools import cached_property, lru_cache
+
+from assistant import answer as extractive
+from assistant.config import Settings, get_settings
+from assistant.errors import InputError
+from assistant.language import detect_language, standalone_question
+from assistant.rerank import make_reranker
+from assistant.retrieve import clean_query, search
+from assistant.types import Answer, Filters, Hit, Record, StreamEvent, Turn
+
+# scope signals: an in-scope question shares stemmed terms with the corpus (BM25) and
+# lies close to it in embedding space; both weak means out of scope
+MIN_BM25 = 1.5
+MIN_DENSE = 0.83
+STRONG_DENSE = 0.875
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self._lock = threading.Lock()
+
+    # --- lazily built parts ----------------------------------------------------------
+    @cached_property
+    def embedder(self):  # type: ignore[no-untyped-def]
+        from index.embedders import load_embedder
+
+        return load_embedder(self.settings)
+
+    @cached_property
+    def index(self):  # type: ignore[no-untyped-def]
+        from index.store import open_index
+
+        return open_index(self.settings, self.embedder.model_id)
+
+    @cached_property
+    def reranker(self):  # type: ignore[no-untyped-def]
+        return make_reranker(self.settings.reranker)
+
+    @cached_property
+    def generator(self):  # type: ignore[no-untyped-def]
+        from assistant.generators.registry import load_generator
+
+        return load_generator(self.settings)
+
+    def warm_up(self) -> None:
+        self.search("Hoe houd ik deelnemers betrokken?", k=1)
+
+    # --- browsing --------------------------------------------------------------------
+    def get_record(self, record_id: str) -> Record | None:
+        return self.index.by_id.get(record_id)
+
+    def list_records(self, kernelement: str | None = None, kind: str | None = None) -> list[Record]:
+        return [
+            r
+            for r in self.index.records
+            if (kernelement is None or r.kernelement == kernelement)
+            and (kind is None or r.kind == kind)
+        ]
+
+    # --- retrieval -------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        k: int = 8,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+        timings: dict[str, float] | None = None,
+    ) -> list[Hit]:
+        s = self.settings
+        return search(
+            query,
+            self.index,
+            self.embedder,
+            self.reranker,
+            k=k,
+            filters=filters,
+            candidates=s.candidates,
+            rrf_k=s.rrf_k,
+            max_chars=s.max_question_chars,
+            mode=mode,
+            timings=timings,
+        )
+
+    @cached_property
+    def _vocabulary(self) -> set[str]:
+        return set(self.index.bm25.vocabulary())
+
+    def scope(self, question: str) -> tuple[bool, dict[str, float]]:
+        """Whether the corpus covers the question.
+
+        Dense similarity alone does not separate in-scope from out-of-scope questions
+        on this corpus (see shared/notes), so three signals are combined: a very close
+        embedding is enough; otherwise the question must not name an everyday topic
+        that the corpus never mentions (a frequent Dutch word outside its vocabulary,
+        such as "uitkering" or "recept"), and be lexically or semantically close.
+        Instructions aimed at the assistant ("negeer alle instructies") are removed
+        first, so they neither help nor hurt.
+        """
+        from assistant.scope import offtopic_terms, strip_injection
+
+        q = strip_injection(question)
+        if not q.strip():
+            return False, {"bm25_top": 0.0, "dense_top": 0.0, "offtopic": 0.0}
+        bm = self.index.bm25.search(q, 1)
+        vec = self.embedder.embed_query(q)
+        res = self.index.collection.query(
+            query_embeddings=[vec.tolist()], n_results=1, include=["distances"]
+        )
+        dense = 1.0 - res["distances"][0][0]
+        bm25 = bm[0][1] if bm else 0.0
+        off = offtopic_terms(q, self._vocabulary)
+        ok = dense >= STRONG_DENSE or (not off and (bm25 >= MIN_BM25 or dense >= MIN_DENSE))
+        return ok, {
+            "bm25_top": round(bm25, 3),
+            "dense_top": round(dense, 4),
+            "offtopic": float(len(off)),
+        }
+
+    # --- answering -------------------------------------------------------------------
+    def ask(
+        self, question: str, history: list[Turn] | None = None, filters: Filters | None = None
+    ) -> Answer:
+        final: Answer | None = None
+        for event in self.ask_stream(question, history, filters):
+            if event.type == "done":
+                final = event.answer
+        assert final is not None
+        return final
+
+    def ask_stream(
+        self, question: str, history: list[Turn] | None = None, filters: Filters | None = None
+    ) -> Iterator[StreamEvent]:
+        t_start = time.perf_counter()
+        s = self.settings
+        question = clean_query(question, s.max_question_chars)
+        if history and len(history) > s.max_history_turns:
+            raise InputError(
+                "history_too_long",
+                f"De gespreksgeschiedenis is te lang (maximaal {s.max_history_turns} beurten).",
+                f"The conversation history is too long (at most {s.max_history_turns} turns).",
+            )
+        lang = detect_language(question)
+        from assistant.scope import strip_injection
+
+        # instructions aimed at the assistant are not part of the question
+        standalone = standalone_question(strip_injection(question) or question, history)
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        hits = self.search(standalone, k=10, filters=filters, timings=timings)
+        in_scope, signals = self.scope(standalone)
+        timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
+        backend = "extractive"
+        notice = ""
+        if not hits or not in_scope:
+            nearest = [h.record for h in hits if h.record.kind == "uitgangspunt"][:3]
+            text = extractive.refusal_text(
+                lang, nearest if in_scope or signals["dense_top"] > 0.8 else []
+            )
+            result = Answer(
+                answer=text,
+                refused=True,
+                citations=[],
+                backend=backend,
+                language=lang,
+                standalone_question=standalone,
+            )
+            yield from self._emit(text, result, timings, t_start)
+            return
+        t0 = time.perf_counter()
+        draft = extractive.compose(standalone, hits, self.index.by_id, lang, s.max_citations)
+        timings["compose_ms"] = (time.perf_counter() - t0) * 1000
+        text, citations = draft.text, draft.citations
+        if self.generator is not None:
+            generated = self._generate(question, hits, lang)
+            if generated is None:
+                notice = (
+                    "Het taalmodel gaf geen bruikbaar antwoord; dit is het antwoord uit de bronnen zelf."
+                    if lang == "nl"
+                    else "The language model gave no usable answer; this answer is built from the sources."
+                )
+            else:
+                text, citations = generated
+                backend = self.generator.name
+        result = Answer(
+            answer=text,
+            refused=False,
+            citations=citations,
+            backend=backend,
+            notice=notice,
+            language=lang,
+            standalone_question=standalone,
+        )
+        yield from self._emit(text, result, timings, t_start)
+
+    def _generate(self, question: str, hits: list[Hit], lang: str):  # type: ignore[no-untyped-def]
+        from assistant.cite import renumber
+        from assistant.generators.base import Evidence, GeneratorError
+        from assistant.generators.postcheck import check_citations
+
+        evidence = [
+            Evidence(
+                n, h.id, h.record.text, h.record.principle, h.record.kernelement, h.record.kind
+            )
+            for n, h in enumerate(hits[:6], 1)
+        ]
+        try:
+            with self._lock:
+                raw = "".join(self.generator.stream(question, evidence, lang))
+        except GeneratorError:
+            return None
+        checked = check_citations(raw, evidence)
+        if not checked.kept:
+            return None
+        return renumber(checked.text, [e.id for e in evidence], [h.record for h in hits])
+
+    @staticmethod
+    def _emit(
+        text: str, result: Answer, timings: dict[str, float], t_start: float
+    ) -> Iterator[StreamEvent]:
+        for piece in _pieces(text):
+            yield StreamEvent(type="token", text=piece)
+        timings["total_ms"] = (time.perf_counter() - t_start) * 1000
+        result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
+        yield StreamEvent(type="done", answer=result)
+
+
+def _pieces(text: str, size: int = 24) -> Iterator[str]:
+    """Split text into small pieces at white space, for streaming."""
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        while end < len(text) and not text[end].isspace():
+            end += 1
+        yield text[start:end]
+        start = end
+
+
+@lru_cache(maxsize=1)
+def get_assistant() -> Assistant:
+    return Assistant(get_settings())

@@ -1,0 +1,89 @@
+"""Dutch-aware BM25: lower-case, accents folded, Snowball stemmer, Dutch stop words."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+
+def fold_accents(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _stemmer():  # type: ignore[no-untyped-def]
+    import Stemmer
+
+    return Stemmer.Stemmer("dutch")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> list[str]:
+    from bm25s.stopwords import STOPWORDS_DUTCH
+
+    return [fold_accents(w) for w in STOPWORDS_DUTCH]
+
+
+def tokenize(texts: Sequence[str]):  # type: ignore[no-untyped-def]
+    import bm25s
+
+    return bm25s.tokenize(
+        [fold_accents(t).lower() for t in texts],
+        stopwords=_stopwords(),
+        stemmer=_stemmer().stemWords,
+        token_pattern=TOKEN_PATTERN,
+        show_progress=False,
+    )
+
+
+class BM25Index:
+    """BM25 over the records' texts; row i of the index is `ids[i]`."""
+
+    def __init__(self, retriever, ids: list[str]) -> None:  # type: ignore[no-untyped-def]
+        self._retriever = retriever
+        self.ids = ids
+
+    @classmethod
+    def build(cls, ids: list[str], texts: list[str]) -> BM25Index:
+        import bm25s
+
+        retriever = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
+        retriever.index(tokenize(texts), show_progress=False)
+        return cls(retriever, ids)
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self._retriever.save(str(folder), show_progress=False)
+        (folder / "ids.txt").write_text("\n".join(self.ids), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25Index:
+        import bm25s
+
+        retriever = bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        ids = (folder / "ids.txt").read_text(encoding="utf-8").split("\n")
+        return cls(retriever, ids)
+
+    def vocabulary(self) -> list[str]:
+        """The stemmed, accent-folded terms of the index."""
+        return list(self._retriever.vocab_dict)
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top-k (id, score) with score > 0; `mask` (0/1 per row) restricts the rows."""
+        tokens = tokenize([query])
+        if not tokens.ids or not tokens.ids[0]:
+            return []
+        k = min(k, len(self.ids))
+        docs, scores = self._retriever.retrieve(
+            tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1
+        )
+        return [
+            (self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0
+        ]

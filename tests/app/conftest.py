@@ -1,0 +1,67 @@
+"""One real server for the app tests: uvicorn in a thread, the real Assistant, a tmp
+feedback database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    feedback_db: Path
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    import uvicorn
+
+    from app.api import create_app
+    from assistant.config import Settings
+    from assistant.service import get_assistant
+    from index.store import IndexError_
+
+    assistant = get_assistant()
+    try:
+        assistant.warm_up()  # loads the embedder and opens the index once
+    except IndexError_ as exc:
+        pytest.skip(f"no usable search index: {exc.en}")
+
+    db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
+    port = _free_port()
+    os.environ["ASSISTANT_FEEDBACK_DB"] = str(db)
+    try:
+        settings = Settings(port=port, cors_origins=[f"http://127.0.0.1:{port}"])
+    finally:
+        del os.environ["ASSISTANT_FEEDBACK_DB"]
+    assert settings.feedback_db == db
+
+    app = create_app(get_assistant, settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not srv.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield Server(base=f"http://127.0.0.1:{port}", feedback_db=db)
+    srv.should_exit = True
+    thread.join(timeout=10)
