@@ -101,19 +101,65 @@ class Draft:
     citations: list[Citation]
 
 
-def _stems(text: str) -> set[str]:
-    words = re.findall(r"\w+", fold_accents(text.lower()))
-    return {w[:6] for w in words if len(w) > 2 and w not in STOP}
+def _words(text: str) -> list[str]:
+    return [
+        w for w in re.findall(r"\w+", fold_accents(text.lower())) if len(w) > 2 and w not in STOP
+    ]
+
+
+def overlap(query: str, text: str) -> int:
+    """Query words found in the text: same 5-letter prefix, or one inside the other
+    (Dutch compounds: "jeugddomein" ~ "domein van jeugd")."""
+    words = set(_words(text))
+    n = 0
+    for q in set(_words(query)):
+        if any(
+            q[:5] == w[:5] or (len(w) >= 4 and w in q) or (len(q) >= 4 and q in w) for w in words
+        ):
+            n += 1
+    return n
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b\d\.)(?<!\bo\.a\.)(?<!\bbijv\.)\s+(?=[A-Z‘'(])")
 
 
 def best_sentence(text: str, query: str, max_words: int = 45) -> str:
     """The record itself when short, else its sentence that shares most with the query."""
     if len(text.split()) <= max_words:
         return text
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z‘'(])", text) if s.strip()]
-    q = _stems(query)
-    best = max(sentences, key=lambda s: (len(_stems(s) & q), -abs(len(s.split()) - 25)))
-    return best
+    sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+    return max(sentences, key=lambda s: (overlap(query, s), -abs(len(s.split()) - 25)))
+
+
+_RANKING = re.compile(
+    r"belangrijk|prioriteit|\btop\b|rangorde|\bscore|scoorde|gemiddeld|punten|gewicht|hoe hoog|"
+    r"nummer \d|op welke (plek|plaats)|important|ranking|\brank|priorit|weight|score",
+    re.I,
+)
+
+
+def asks_ranking(question: str) -> bool:
+    return _RANKING.search(question) is not None
+
+
+def _scored_record(question: str, hits: Sequence[Hit]) -> Record | None:
+    """For a ranking question: the Table 3 or Table 2 summary when the question names
+    it, else the best-ranked principle that carries Delphi scores."""
+    q = fold_accents(question.lower())
+    records = [h.record for h in hits]
+    if re.search(r"\btien\b|top ?10|top-10|\bten\b", q):
+        table = next((r for r in records if r.id == "d23-tabel3"), None)
+        if table:
+            return table
+    if re.search(r"top ?(3|drie)|top-3|top three", q):
+        table = next((r for r in records if r.id.startswith("d23-tabel2")), None)
+        if table:
+            return table
+    scored = [(i, r) for i, r in enumerate(records) if r.kind == "uitgangspunt" and r.delphi]
+    if not scored:
+        return None
+    # the principle the question describes best; among equals the better-ranked one
+    return max(scored, key=lambda ir: (overlap(question, ir[1].text), -ir[0]))[1]
 
 
 def _principle_of(r: Record, by_id: dict[str, Record]) -> Record | None:
@@ -175,9 +221,12 @@ def compose(
         lines.append(h["intro_en"])
 
     top = hits[0].record
+    if asks_ranking(question):
+        # a ranking or score question: lead with the best scored principle or table
+        top = _scored_record(question, hits) or top
     # 1. the direct answer: the best record, stated with its principle
     principle = _principle_of(top, {r.id: r for r in retrieved})
-    direct = best_sentence(top.text, question)
+    direct = top.text if top.id.startswith("d23-tabel") else best_sentence(top.text, question)
     if (
         top.kind
         in ("uitgangspunt", "definitie", "resultaat", "methode", "tip", "fase", "toelichting")
@@ -188,7 +237,11 @@ def compose(
         lines.append(f"{principle.text} {citer.ref(principle.id)}")
         lead = f"{top.lead.rstrip(':')}: " if top.lead and len(top.lead) < 80 else ""
         lines.append(f"{lead}{direct} {citer.ref(top.id)}")
-    if top.kind == "uitgangspunt" and top.delphi and "uitgangspunt" in want:
+    if (
+        top.kind == "uitgangspunt"
+        and top.delphi
+        and ("uitgangspunt" in want or top.delphi.top10_rank)
+    ):
         wl = weight_line(top, lang)
         if wl:
             lines.append(f"{wl} {citer.ref(top.id)}")
@@ -199,10 +252,17 @@ def compose(
     watch: list[tuple[Record, str]] = []
     seen_text = {fold_accents(direct.lower())}
     budget = max_citations - len(citer.citations())
+    # only records close to the answer: of the principles of the three best hits, or
+    # among the best hits themselves (citing loosely related records hurts precision)
+    near = {h.record.principle_id or h.id for h in hits[:3]}
     for hit in hits[1:]:
         r = hit.record
-        if len(works[:4]) + len(watch[:3]) >= budget:
+        if len(works[:3]) + len(watch[:2]) >= budget:
             break
+        if (r.principle_id or r.id) not in near and hit.rank > 2:
+            continue
+        if r.id == top.id:
+            continue
         sentence = best_sentence(r.text, question, 35)
         key = fold_accents(sentence.lower())
         if key in seen_text:
@@ -220,9 +280,9 @@ def compose(
             )
             works.append((r, f"- {lead}{sentence}"))
     if works:
-        lines += ["", f"**{h['works']}**", *(f"{t} {citer.ref(r.id)}" for r, t in works[:4])]
+        lines += ["", f"**{h['works']}**", *(f"{t} {citer.ref(r.id)}" for r, t in works[:3])]
     if watch:
-        lines += ["", f"**{h['watch']}**", *(f"{t} {citer.ref(r.id)}" for r, t in watch[:3])]
+        lines += ["", f"**{h['watch']}**", *(f"{t} {citer.ref(r.id)}" for r, t in watch[:2])]
     weights: list[str] = []
     retrieved_ids = {x.id for x in retrieved}
     for c in citer.citations():

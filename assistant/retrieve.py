@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.errors import InputError
 from assistant.fusion import rrf
+from assistant.language import detect_language
 from assistant.rerank import Candidate, Reranker
 from assistant.types import Filters, Hit, Record
 from index.embedders import Embedder
@@ -140,7 +141,9 @@ def _search(
         rankings.append(index.bm25.search(query, n, index.mask(allowed)))
         t["bm25_ms"] = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
-    fused = rrf(rankings, k=rrf_k) if len(rankings) > 1 else rankings[0]
+    # English questions share few terms with the Dutch corpus: trust the dense side more
+    weights = [1.0, 0.3] if detect_language(query) == "en" else [1.0, 1.0]
+    fused = rrf(rankings, k=rrf_k, weights=weights) if len(rankings) > 1 else rankings[0]
     cands = [Candidate(i, s, index.by_id[i]) for i, s in fused if i in index.by_id]
     ranked = reranker.rerank(query, cands, index.by_id)
     if allowed is not None:

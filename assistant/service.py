@@ -21,12 +21,6 @@ from assistant.rerank import make_reranker
 from assistant.retrieve import clean_query, search
 from assistant.types import Answer, Filters, Hit, Record, StreamEvent, Turn
 
-# scope signals: an in-scope question shares stemmed terms with the corpus (BM25) and
-# lies close to it in embedding space; both weak means out of scope
-MIN_BM25 = 1.5
-MIN_DENSE = 0.83
-STRONG_DENSE = 0.875
-
 
 class Assistant:
     def __init__(self, settings: Settings | None = None) -> None:
@@ -100,35 +94,19 @@ class Assistant:
         return set(self.index.bm25.vocabulary())
 
     def scope(self, question: str) -> tuple[bool, dict[str, float]]:
-        """Whether the corpus covers the question.
-
-        Dense similarity alone does not separate in-scope from out-of-scope questions
-        on this corpus (see shared/notes), so three signals are combined: a very close
-        embedding is enough; otherwise the question must not name an everyday topic
-        that the corpus never mentions (a frequent Dutch word outside its vocabulary,
-        such as "uitkering" or "recept"), and be lexically or semantically close.
-        Instructions aimed at the assistant ("negeer alle instructies") are removed
-        first, so they neither help nor hurt.
-        """
-        from assistant.scope import offtopic_terms, strip_injection
+        """Whether the corpus covers the question (see `assistant.scope`)."""
+        from assistant.scope import decide, strip_injection
 
         q = strip_injection(question)
-        if not q.strip():
-            return False, {"bm25_top": 0.0, "dense_top": 0.0, "offtopic": 0.0}
-        bm = self.index.bm25.search(q, 1)
-        vec = self.embedder.embed_query(q)
-        res = self.index.collection.query(
-            query_embeddings=[vec.tolist()], n_results=1, include=["distances"]
-        )
-        dense = 1.0 - res["distances"][0][0]
-        bm25 = bm[0][1] if bm else 0.0
-        off = offtopic_terms(q, self._vocabulary)
-        ok = dense >= STRONG_DENSE or (not off and (bm25 >= MIN_BM25 or dense >= MIN_DENSE))
-        return ok, {
-            "bm25_top": round(bm25, 3),
-            "dense_top": round(dense, 4),
-            "offtopic": float(len(off)),
-        }
+        dense = 0.0
+        if q:
+            vec = self.embedder.embed_query(q)
+            res = self.index.collection.query(
+                query_embeddings=[vec.tolist()], n_results=1, include=["distances"]
+            )
+            dense = 1.0 - res["distances"][0][0]
+        d = decide(q, detect_language(question), dense, self._vocabulary)
+        return d.in_scope, {"dense_top": round(dense, 4), "evidence": float(len(d.evidence))}
 
     # --- answering -------------------------------------------------------------------
     def ask(
