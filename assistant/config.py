@@ -40,8 +40,8 @@ class Settings(BaseSettings):
 
     # --- retrieval --------------------------------------------------------
     top_k: int = 8
-    candidates: int = 40
-    rrf_k: int = 60
+    candidates: int = 20
+    rrf_k: int = 10
     reranker: Literal["none", "principle"] = "principle"
 
     # --- answering --------------------------------------------------------

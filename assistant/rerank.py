@@ -1,10 +1,13 @@
 """Re-ranking after fusion: pluggable, and principle-aware by default.
 
 No multilingual cross-encoder ships its weights on PyPI, so the default step uses what
-is real: the kind of answer the question asks for (hindering factors, tips, a Delphi
-ranking, a definition, a phase) and the structure of the framework (fragments of one
-principle are grouped, the principle statement travels with its best fragments, and no
-principle fills the list on its own). A cross-encoder can implement `Reranker` later.
+is real: the structure of the framework. No principle fills the list on its own (at
+most MAX_PER_PRINCIPLE fragments of one principle before the others get a turn). The
+kind a question asks for (hindering factors, tips, definitions, phases; see `intents`)
+is respected earlier, in retrieval, by a second search restricted to that kind; score
+boosts after fusion were measured and lowered hit@5 (benchmarks/compare_retrieval.py),
+so they are not applied. The answer step adds each hit's principle statement
+(`with_principles`). A cross-encoder can implement `Reranker` later.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ INTENTS: tuple[tuple[str, tuple[str, ...], float], ...] = (
         1.6,
     ),
 )
-MAX_PER_PRINCIPLE = 3
+MAX_PER_PRINCIPLE = 2
 
 
 def intents(query: str) -> dict[str, float]:
@@ -88,46 +91,23 @@ def intents(query: str) -> dict[str, float]:
 
 
 class PrincipleReranker:
-    """Boost the kinds the question asks for, then group by principle."""
+    """Keep the fused order, but at most MAX_PER_PRINCIPLE fragments per principle
+    before the other principles get their turn."""
 
     def rerank(
         self, query: str, candidates: Sequence[Candidate], by_id: dict[str, Record]
     ) -> list[Candidate]:
-        boosts = intents(query)
-        wants_scores = "uitgangspunt" in boosts and "resultaat" in boosts
-        scored = []
+        out: list[Candidate] = []
+        overflow: list[Candidate] = []
+        per: dict[str, int] = {}
         for c in candidates:
-            factor = boosts.get(c.record.kind, 1.0)
-            if wants_scores and c.record.kind == "uitgangspunt" and not c.record.delphi:
-                factor = 1.0  # only principles that carry Delphi scores answer a ranking question
-            scored.append(Candidate(c.id, c.score * factor, c.record))
-        scored.sort(key=lambda c: -c.score)
-        return _group(scored, by_id)
-
-
-def _group(ranked: list[Candidate], by_id: dict[str, Record]) -> list[Candidate]:
-    """At most MAX_PER_PRINCIPLE fragments per principle; the principle statement is
-    placed right after the first fragment of its principle when it was not found."""
-    out: list[Candidate] = []
-    per: dict[str, int] = {}
-    present = {c.id for c in ranked}
-    placed: set[str] = set()
-    overflow: list[Candidate] = []
-    for c in ranked:
-        pid = c.record.principle_id or c.id
-        if c.id in placed:
-            continue
-        if per.get(pid, 0) >= MAX_PER_PRINCIPLE:
-            overflow.append(c)
-            continue
-        out.append(c)
-        placed.add(c.id)
-        per[pid] = per.get(pid, 0) + 1
-        if pid != c.id and pid in by_id and pid not in present and pid not in placed:
-            out.append(Candidate(pid, c.score * 0.9, by_id[pid]))
-            placed.add(pid)
-            per[pid] += 1
-    return out + overflow
+            pid = c.record.principle_id or c.id
+            if per.get(pid, 0) >= MAX_PER_PRINCIPLE:
+                overflow.append(c)
+                continue
+            per[pid] = per.get(pid, 0) + 1
+            out.append(c)
+        return out + overflow
 
 
 def make_reranker(name: str) -> Reranker:

@@ -13,12 +13,13 @@ from typing import Any
 from assistant.errors import InputError
 from assistant.fusion import rrf
 from assistant.language import detect_language
-from assistant.rerank import Candidate, Reranker
+from assistant.rerank import Candidate, Reranker, intents
 from assistant.types import Filters, Hit, Record
 from index.embedders import Embedder
 from index.store import OpenIndex
 
 MAX_K = 50
+FOCUS_KINDS = ("belemmerend", "tip", "definitie", "fase")
 
 
 def clean_query(text: str, max_chars: int) -> str:
@@ -140,9 +141,26 @@ def _search(
         t0 = time.perf_counter()
         rankings.append(index.bm25.search(query, n, index.mask(allowed)))
         t["bm25_ms"] = (time.perf_counter() - t0) * 1000
+    # a question that asks for one kind of record (hindering factors, tips, definitions,
+    # phases) also gets a retrieval restricted to that kind, so such records are among
+    # the candidates even when the question's other words pull elsewhere
+    focus = [k for k, f in intents(query).items() if f >= 1.5 and k in FOCUS_KINDS]
+    if focus and mode == "hybrid":
+        narrowed = Filters(**{**(filters.model_dump() if filters else {}), "kind": focus})
+        sub = allowed_ids(index.records, narrowed) or set()
+        if sub:
+            res = index.collection.query(
+                query_embeddings=[vec.tolist()],
+                n_results=min(n, len(sub)),
+                where=where_clause(narrowed),
+                include=["distances"],
+            )
+            rankings.append(list(zip(res["ids"][0], res["distances"][0], strict=True)))
+            rankings.append(index.bm25.search(query, n, index.mask(sub)))
     t0 = time.perf_counter()
     # English questions share few terms with the Dutch corpus: trust the dense side more
-    weights = [1.0, 0.3] if detect_language(query) == "en" else [1.0, 1.0]
+    lexical = 0.3 if detect_language(query) == "en" else 1.0
+    weights = [1.0, lexical, 1.0, lexical][: len(rankings)]
     fused = rrf(rankings, k=rrf_k, weights=weights) if len(rankings) > 1 else rankings[0]
     cands = [Candidate(i, s, index.by_id[i]) for i, s in fused if i in index.by_id]
     ranked = reranker.rerank(query, cands, index.by_id)
@@ -153,3 +171,18 @@ def _search(
         Hit(id=c.id, score=round(c.score, 6), rank=i, record=c.record)
         for i, c in enumerate(ranked[:k], 1)
     ]
+
+
+def with_principles(hits: list[Hit], by_id: dict[str, Record]) -> list[Hit]:
+    """The hits followed by the principle statements they belong to (grouping by
+    principle), so an answer sees each principle with its best fragments."""
+    present = {h.id for h in hits}
+    extra: list[Hit] = []
+    for h in hits:
+        pid = h.record.principle_id
+        if pid and pid not in present and pid in by_id:
+            present.add(pid)
+            extra.append(
+                Hit(id=pid, score=h.score, rank=len(hits) + len(extra) + 1, record=by_id[pid])
+            )
+    return [*hits, *extra]

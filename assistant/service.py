@@ -18,7 +18,7 @@ from assistant.config import Settings, get_settings
 from assistant.errors import InputError
 from assistant.language import detect_language, standalone_question
 from assistant.rerank import make_reranker
-from assistant.retrieve import clean_query, search
+from assistant.retrieve import clean_query, search, with_principles
 from assistant.types import Answer, Filters, Hit, Record, StreamEvent, Turn
 
 
@@ -139,6 +139,7 @@ class Assistant:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         hits = self.search(standalone, k=10, filters=filters, timings=timings)
+        evidence = with_principles(hits, self.index.by_id)
         in_scope, signals = self.scope(standalone)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         backend = "extractive"
@@ -159,11 +160,11 @@ class Assistant:
             yield from self._emit(text, result, timings, t_start)
             return
         t0 = time.perf_counter()
-        draft = extractive.compose(standalone, hits, self.index.by_id, lang, s.max_citations)
+        draft = extractive.compose(standalone, evidence, self.index.by_id, lang, s.max_citations)
         timings["compose_ms"] = (time.perf_counter() - t0) * 1000
         text, citations = draft.text, draft.citations
         if self.generator is not None:
-            generated = self._generate(question, hits, lang)
+            generated = self._generate(question, evidence, lang)
             if generated is None:
                 notice = (
                     "Het taalmodel gaf geen bruikbaar antwoord; dit is het antwoord uit de bronnen zelf."

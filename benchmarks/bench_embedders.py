@@ -116,13 +116,15 @@ def main() -> None:
 
     settings = get_settings()
     passages = corpus_passages(settings.sources_dir)
+    machine: dict[str, object] = {
+        "cpus": os.cpu_count(),
+        "threads": THREADS,
+        "batch_size": BATCH,
+        "python": platform.python_version(),
+        "load_average_before": round(os.getloadavg()[0], 2),
+    }
     results: dict[str, object] = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "threads": THREADS,
-            "batch_size": BATCH,
-            "python": platform.python_version(),
-        },
+        "machine": machine,
         "passages": len(passages),
         "passage_words_mean": round(statistics.mean(len(p.split()) for p in passages), 1),
         "questions": len(QUESTIONS),
@@ -176,6 +178,7 @@ def main() -> None:
             3,
         ),
     }
+    machine["load_average_after"] = round(os.getloadavg()[0], 2)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(_markdown(results))
@@ -187,7 +190,8 @@ def _markdown(r: dict) -> str:
     lines = [
         f"{r['passages']} passages (mean {r['passage_words_mean']} words, "
         f"{r['passage_tokens_mean']} tokens), {r['questions']} questions, "
-        f"{r['machine']['threads']} threads, batch {r['machine']['batch_size']}",
+        f"{r['machine']['threads']} threads, batch {r['machine']['batch_size']}, load average "
+        f"{r['machine']['load_average_before']} before, {r['machine']['load_average_after']} after",
         "",
         "| embedder | passages/s | query p50 ms | query p95 ms | load s |",
         "|---|---:|---:|---:|---:|",

@@ -23,7 +23,7 @@ import numpy as np
 from assistant.config import Settings
 from assistant.types import Record
 from corpus.build import corpus_hash, read_jsonl
-from index.bm25 import BM25Index
+from index.bm25 import ANALYZER_VERSION, BM25Index
 from index.embedders import Embedder
 
 POINTER = "current.json"
@@ -75,6 +75,7 @@ class Pointer:
     n_records: int
     built_at: str
     build_seconds: float
+    analyzer_version: int = 0
 
 
 def _client(settings: Settings):  # type: ignore[no-untyped-def]
@@ -111,6 +112,8 @@ def status(settings: Settings, model_id: str) -> str:
         return "corpus changed"
     if p.model_id != model_id:
         return f"built with {p.model_id}, settings ask for {model_id}"
+    if p.analyzer_version != ANALYZER_VERSION:
+        return "BM25 analyzer changed"
     return "ok"
 
 
@@ -165,6 +168,7 @@ def build(settings: Settings, embedder: Embedder, log=print) -> Pointer:  # type
         n_records=len(records),
         built_at=stamp,
         build_seconds=round(time.perf_counter() - t0, 2),
+        analyzer_version=ANALYZER_VERSION,
     )
     previous = read_pointer(settings)
     tmp = settings.index_dir / (POINTER + ".tmp")
@@ -212,7 +216,7 @@ def open_index(settings: Settings, model_id: str) -> OpenIndex:
             "No search index yet. Build it with `make run` or `python -m assistant index build`.",
         )
     digest = corpus_hash(settings.principles_path)
-    if p.corpus_hash != digest or p.model_id != model_id:
+    if p.corpus_hash != digest or p.model_id != model_id or p.analyzer_version != ANALYZER_VERSION:
         raise IndexMismatchError(
             "De zoekindex hoort bij een ander corpus of embeddingmodel "
             f"(index: {p.corpus_hash[:10]}/{p.model_id}, nu: {digest[:10]}/{model_id}). "
