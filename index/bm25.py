@@ -54,9 +54,9 @@ def decompound(word: str, vocabulary: frozenset[str]) -> list[str]:
             if link and not left.endswith(link):
                 continue
             head = left[: len(left) - len(link)] if link else left
-            if len(head) >= 4 and head in vocabulary and right in vocabulary:
-                if not best or len(right) > len(best[1]):
-                    best = [head, right]
+            known = len(head) >= 4 and head in vocabulary and right in vocabulary
+            if known and (not best or len(right) > len(best[1])):
+                best = [head, right]
     return best
 
 
