@@ -32,7 +32,7 @@ class Assistant:
     def embedder(self):  # type: ignore[no-untyped-def]
         from index.embedders import load_embedder
 
-        return load_embedder(self.settings)
+        return _QueryCache(load_embedder(self.settings))
 
     @cached_property
     def index(self):  # type: ignore[no-untyped-def]
@@ -215,6 +215,37 @@ class Assistant:
         timings["total_ms"] = (time.perf_counter() - t_start) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         yield StreamEvent(type="done", answer=result)
+
+
+class _QueryCache:
+    """The embedder, with the last few hundred query vectors kept in memory (a
+    question is embedded for retrieval and again for the scope decision)."""
+
+    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        self._inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+        self._cache: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        return self._inner.embed_passages(texts)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def embed_query(self, text: str):  # type: ignore[no-untyped-def]
+        with self._lock:
+            hit = self._cache.get(text)
+        if hit is not None:
+            return hit
+        vec = self._inner.embed_query(text)
+        with self._lock:
+            if len(self._cache) >= 512:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[text] = vec
+        return vec
 
 
 def _pieces(text: str, size: int = 24) -> Iterator[str]:
