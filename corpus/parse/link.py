@@ -52,15 +52,24 @@ def _link_review(drafts: list[Draft], d23: list[Draft], unlinked: dict[str, list
     principles = {p.id: p for p in d23}
     for theme, items in sorted(by_theme.items()):
         votes: dict[str, float] = defaultdict(float)
+        # a theme belongs under a principle of its own core element when one fits
+        kern = items[0].kernelement
+        same = [e for e in evidence if principles[e.principle_id].kernelement == kern]
         for item in items:
             scored = max(
-                ((similarity(item.text, e.text), e) for e in evidence),
+                ((similarity(item.text, e.text), e) for e in (same or evidence)),
                 key=lambda se: se[0],
             )
             if scored[0] >= THEME_THRESHOLD:
                 votes[scored[1].principle_id] += scored[0]
-        title_best = max(d23, key=lambda p: similarity(items[0].deelelement, p.text))
-        votes[title_best.id] += 0.5 * similarity(items[0].deelelement, title_best.text)
+        pool = [p for p in d23 if p.kernelement == kern] or d23
+        title = items[0].deelelement
+        title_best = max(pool, key=lambda p: _title_score(title, p.text))
+        votes[title_best.id] += 2.0 * _title_score(title, title_best.text)
+        phase = items[0].phase
+        for p in pool:
+            if phase and p.phase == phase:
+                votes[p.id] += 1.5  # the review's phase rows belong to that phase
         pid, score = max(votes.items(), key=lambda kv: kv[1])
         if score < THEME_THRESHOLD:
             unlinked["review-2021"].append(f"theme {theme}")
@@ -70,3 +79,12 @@ def _link_review(drafts: list[Draft], d23: list[Draft], unlinked: dict[str, list
             target.theme = theme
         for item in items:
             item.principle, item.principle_id = target.text, target.id
+
+
+def _title_score(title: str, statement: str) -> float:
+    """A theme title that starts a principle's statement names it ("Tevredenheid")."""
+    from corpus.parse.common import fold
+
+    if fold(statement).startswith(fold(title)):
+        return 1.0
+    return similarity(title, statement)
