@@ -168,6 +168,29 @@ def _principle_of(r: Record, by_id: dict[str, Record]) -> Record | None:
     return by_id.get(r.principle_id)
 
 
+def _current(p: Record | None, retrieved: dict[str, Record]) -> Record | None:
+    """The Delphi (2023) version of a principle when it was retrieved alongside."""
+    if p is None or p.edition == "delphi-2023":
+        return p
+    return next((retrieved[i] for i in p.also_in if i.startswith("d23-") and i in retrieved), p)
+
+
+def main_principle(hits: Sequence[Hit], retrieved: dict[str, Record]) -> Record | None:
+    """The (current version of the) principle of the best hit, if it has one."""
+    if not hits:
+        return None
+    top = hits[0].record
+    if top.kind not in (
+        "uitgangspunt",
+        "werkzaam_element",
+        "toelichting",
+        "bevorderend",
+        "belemmerend",
+    ):
+        return None
+    return _current(_principle_of(top, retrieved), retrieved)
+
+
 def weight_line(p: Record, lang: str) -> str:
     d = p.delphi
     parts = []
@@ -226,6 +249,7 @@ def compose(
         top = _scored_record(question, hits) or top
     # 1. the direct answer: the best record, stated with its principle
     principle = _principle_of(top, {r.id: r for r in retrieved})
+    principle = _current(principle, {r.id: r for r in retrieved})
     direct = top.text if top.id.startswith("d23-tabel") else best_sentence(top.text, question)
     if (
         top.kind
@@ -255,7 +279,17 @@ def compose(
     # only records close to the answer: of the principles of the three best hits, or
     # among the best hits themselves (citing loosely related records hurts precision)
     near = {h.record.principle_id or h.id for h in hits[:3]}
-    for hit in hits[1:]:
+    main_ids = {principle.id, *principle.also_in} if principle is not None else set()
+    near |= main_ids
+    ordered = sorted(
+        (h for h in hits[1:] if not (h.record.kind == "uitgangspunt" and h.id in main_ids)),
+        key=lambda h: (
+            h.record.principle_id not in main_ids,
+            h.record.kind not in ("werkzaam_element", "bevorderend", "tip"),
+            h.rank,
+        ),
+    )
+    for hit in ordered:
         r = hit.record
         if len(works[:3]) + len(watch[:2]) >= budget:
             break
@@ -284,16 +318,17 @@ def compose(
     if watch:
         lines += ["", f"**{h['watch']}**", *(f"{t} {citer.ref(r.id)}" for r, t in watch[:2])]
     weights: list[str] = []
+    weighed: set[str] = set()
     retrieved_ids = {x.id for x in retrieved}
+    retrieved_map = {x.id: x for x in retrieved}
     for c in citer.citations():
-        p = _principle_of(by_id[c.id], by_id)
+        p = _current(_principle_of(by_id[c.id], by_id), retrieved_map)
         if p is None or p.id not in retrieved_ids or not p.delphi or p.edition != "delphi-2023":
             continue
         wl = weight_line(p, lang)
-        line = f"- {p.text.rstrip('.')}: {wl}"
-        if wl and line not in weights and len(weights) < 2:
-            weights.append(line)
-            weights[-1] = f"{line} {citer.ref(p.id)}"
+        if wl and p.id not in weighed and len(weights) < 2:
+            weighed.add(p.id)
+            weights.append(f"- {p.text.rstrip('.')}: {wl} {citer.ref(p.id)}")
     if weights and top.kind != "resultaat":
         lines += ["", f"**{h['weight']}**", *weights]
     return Draft("\n".join(lines).strip(), citer.citations())

@@ -175,14 +175,57 @@ def _search(
 
 def with_principles(hits: list[Hit], by_id: dict[str, Record]) -> list[Hit]:
     """The hits followed by the principle statements they belong to (grouping by
-    principle), so an answer sees each principle with its best fragments."""
+    principle), and for a principle of the 2021 text or the website its Delphi (2023)
+    version, so an answer sees each principle with its best fragments and scores."""
     present = {h.id for h in hits}
     extra: list[Hit] = []
-    for h in hits:
-        pid = h.record.principle_id
-        if pid and pid not in present and pid in by_id:
-            present.add(pid)
+
+    def add(rid: str, score: float) -> None:
+        if rid and rid not in present and rid in by_id:
+            present.add(rid)
             extra.append(
-                Hit(id=pid, score=h.score, rank=len(hits) + len(extra) + 1, record=by_id[pid])
+                Hit(id=rid, score=score, rank=len(hits) + len(extra) + 1, record=by_id[rid])
             )
+
+    for h in hits:
+        pid = h.record.principle_id or (h.id if h.record.kind == "uitgangspunt" else "")
+        add(pid, h.score)
+        principle = by_id.get(pid)
+        for other in principle.also_in if principle else ():
+            target = by_id.get(other)
+            if other.startswith("d23-") and target is not None and target.kind == "uitgangspunt":
+                add(other, h.score)
     return [*hits, *extra]
+
+
+def best_of_principle(
+    query: str,
+    index: OpenIndex,
+    embedder: Embedder,
+    principle_id: str,
+    n: int = 3,
+    exclude: set[str] | None = None,
+) -> list[Hit]:
+    """The principle's own records (working elements, factors, explanations) that fit
+    the query best: a retrieval restricted to that principle, dense + BM25 fused."""
+    members = {
+        r.id for r in index.records if r.principle_id == principle_id and r.id != principle_id
+    }
+    members -= exclude or set()
+    if not members:
+        return []
+    vec = embedder.embed_query(query)
+    res = index.collection.query(
+        query_embeddings=[vec.tolist()],
+        n_results=min(len(members), 20),
+        where={"principle_id": principle_id},
+        include=["distances"],
+    )
+    dense = [
+        (i, 1.0 - d)
+        for i, d in zip(res["ids"][0], res["distances"][0], strict=True)
+        if i in members
+    ]
+    lexical = index.bm25.search(query, 20, index.mask(members))
+    fused = rrf([dense, lexical], k=10)[:n]
+    return [Hit(id=i, score=s, rank=k, record=index.by_id[i]) for k, (i, s) in enumerate(fused, 1)]

@@ -18,7 +18,7 @@ from assistant.config import Settings, get_settings
 from assistant.errors import InputError
 from assistant.language import detect_language, standalone_question
 from assistant.rerank import make_reranker
-from assistant.retrieve import clean_query, search, with_principles
+from assistant.retrieve import best_of_principle, clean_query, search, with_principles
 from assistant.types import Answer, Filters, Hit, Record, StreamEvent, Turn
 
 
@@ -93,6 +93,24 @@ class Assistant:
     def _vocabulary(self) -> set[str]:
         return set(self.index.bm25.vocabulary())
 
+    def evidence(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """What an answer may use and cite: the hits, their principle statements (and
+        the Delphi version of each), and the best working elements of the principle
+        of the best hit, found by a retrieval restricted to that principle."""
+        from assistant.answer import main_principle
+
+        evidence = with_principles(hits, self.index.by_id)
+        main = main_principle(hits, {h.id: h.record for h in evidence})
+        if main is None:
+            return evidence
+        present = {h.id for h in evidence}
+        extra = best_of_principle(question, self.index, self.embedder, main.id, 3, present)
+        start = len(evidence)
+        return [
+            *evidence,
+            *(h.model_copy(update={"rank": start + i}) for i, h in enumerate(extra, 1)),
+        ]
+
     def scope(self, question: str) -> tuple[bool, dict[str, float]]:
         """Whether the corpus covers the question (see `assistant.scope`)."""
         from assistant.scope import decide, strip_injection
@@ -139,7 +157,7 @@ class Assistant:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         hits = self.search(standalone, k=10, filters=filters, timings=timings)
-        evidence = with_principles(hits, self.index.by_id)
+        evidence = self.evidence(standalone, hits)
         in_scope, signals = self.scope(standalone)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         backend = "extractive"

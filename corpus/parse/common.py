@@ -124,7 +124,8 @@ def split_trailing_refs(text: str) -> tuple[str, tuple[str, ...], bool]:
         if not m:
             break
         items = [
-            i.strip() for i in re.split(r"[;,](?=\s*(?:E\b|\d|[A-Z]|naar|www|http))", m.group(1))
+            i.strip()
+            for i in re.split(r"[;,](?=\s*(?:E\b|\d{1,2}\b|[A-Z]|naar|www|http))", m.group(1))
         ]
         if not items or not all(_REF_ITEM.match(i) for i in items if i):
             break

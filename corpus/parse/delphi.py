@@ -304,6 +304,13 @@ def _table_summaries(principles: list[Draft]) -> list[Draft]:
     return out
 
 
+TABLE_LEADS = {
+    "Tabel 2": "Tabel 2: de top 3 (rangorde 1, 2, 3) van de uitgangspunten van {kern}",
+    "Tabel 3": "Tabel 3: de top 10, de tien belangrijkste uitgangspunten van het hele framework "
+    "(rangorde 1 tot en met 10)",
+}
+
+
 def _summary(id_: str, text: str, kern: str, table: str, members: list[Draft]) -> Draft:
     return Draft(
         id=id_,
@@ -314,6 +321,7 @@ def _summary(id_: str, text: str, kern: str, table: str, members: list[Draft]) -
         title=TITLE,
         edition=EDITION,
         section=("Resultaten ronde 2", table),
+        lead=TABLE_LEADS[table].format(kern=kern),
         line_start=min((m.line_start for m in members), default=0),
         line_end=max((m.line_end for m in members), default=0),
         also_in=[m.id for m in members],

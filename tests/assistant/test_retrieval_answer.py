@@ -10,7 +10,6 @@ from assistant.config import get_settings
 from assistant.errors import InputError
 from assistant.fusion import rrf
 from assistant.language import standalone_question
-from assistant.retrieve import with_principles
 from assistant.service import Assistant
 from assistant.types import Turn
 
@@ -49,7 +48,7 @@ def test_citations_resolve_to_retrieved_records(assistant, question):
     ans = assistant.ask(question)
     assert not ans.refused
     hits = assistant.search(ans.standalone_question, k=10)
-    retrieved = {h.id for h in with_principles(hits, assistant.index.by_id)}
+    retrieved = {h.id for h in assistant.evidence(ans.standalone_question, hits)}
     assert ans.citations and {c.id for c in ans.citations} <= retrieved
     numbers = {int(n) for n in re.findall(r"\[(\d+)\]", ans.answer)}
     assert numbers == {c.n for c in ans.citations}

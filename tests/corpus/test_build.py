@@ -97,7 +97,9 @@ def test_working_elements_keep_the_expert_flag(records):
     assert len(d23_items) > 250
     flagged = [r for r in d23_items if r.expert_added]
     assert 0.3 < len(flagged) / len(d23_items) < 0.9
-    assert all("(E)" not in r.text for r in flagged)
+    # the trailing marker moves into the flag; an item merged from several sentences
+    # keeps the markers of its inner sentences
+    assert not [r.id for r in flagged if r.text.rstrip().endswith(("(E).", "(E)"))]
 
 
 def test_linking_across_documents(by_id):
