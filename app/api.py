@@ -9,6 +9,8 @@ and the Gradio chat at `/chat`. Every error is JSON:
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -19,7 +21,13 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -27,6 +35,7 @@ from starlette.responses import StreamingResponse
 
 from app.feedback import Feedback, FeedbackStore
 from app.pages import not_found_page, principle_page
+from app.security import GuardMiddleware, key_matches, presented_key
 from assistant.config import Settings, get_settings
 from assistant.errors import InputError
 from assistant.service import Assistant, get_assistant
@@ -35,6 +44,7 @@ from index.store import IndexError_
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MODEL_ID = "liso-assistant"
+log = logging.getLogger(__name__)
 
 
 # --- errors -----------------------------------------------------------------------
@@ -59,6 +69,9 @@ def _error(status: int, code: str, nl: str, en: str) -> JSONResponse:
 def _validation_text(exc: RequestValidationError | ValidationError) -> str:
     parts = []
     for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            parts.append(f"malformed JSON at position {err.get('loc', ('', '?'))[-1]}")
+            continue
         loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
         parts.append(f"{loc}: {err.get('msg', '')}" if loc else str(err.get("msg", "")))
     return "; ".join(parts)
@@ -97,7 +110,24 @@ def _install_error_handlers(app: FastAPI) -> None:
             return _error(404, "not_found", "Niet gevonden.", "Not found.")
         if exc.status_code == 405:
             return _error(405, "method_not_allowed", "Methode niet toegestaan.", "Not allowed.")
+        if exc.status_code == 400:
+            return _error(
+                400,
+                "invalid_body",
+                "De inhoud van het verzoek kon niet gelezen worden.",
+                "The request body could not be read.",
+            )
         return _error(exc.status_code, "http_error", str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return _error(
+            500,
+            "internal_error",
+            "Er ging iets mis aan onze kant.",
+            "Something went wrong on our side.",
+        )
 
 
 # --- dependencies (override in tests with app.dependency_overrides) ----------------
@@ -115,8 +145,31 @@ def feedback_dep(request: Request) -> FeedbackStore:
     return request.app.state.feedback
 
 
+def admin_dep(request: Request) -> None:
+    """Admin routes need `settings.admin_api_key` (Bearer or X-API-Key); none set = off."""
+    expected = request.app.state.settings.admin_api_key
+    if not expected:
+        raise APIError(
+            403,
+            "admin_disabled",
+            "Beheer is uitgeschakeld: er is geen beheersleutel ingesteld.",
+            "Administration is disabled: no admin key is configured.",
+        )
+    given = presented_key({k.lower(): v for k, v in request.headers.items()})
+    if not given:
+        raise APIError(
+            401,
+            "admin_key_required",
+            "Een beheersleutel is nodig (Authorization: Bearer … of X-API-Key).",
+            "An admin key is required (Authorization: Bearer … or X-API-Key).",
+        )
+    if not key_matches(given, expected):
+        raise APIError(403, "admin_key_invalid", "De beheersleutel klopt niet.", "Wrong admin key.")
+
+
 AssistantDep = Annotated[Assistant, Depends(assistant_dep)]
 FeedbackDep = Annotated[FeedbackStore, Depends(feedback_dep)]
+AdminDep = Depends(admin_dep)
 
 
 # --- request and response models ---------------------------------------------------
@@ -147,6 +200,14 @@ class PrinciplesResponse(BaseModel):
 
 class FeedbackResponse(BaseModel):
     id: int
+
+
+class ReindexStatus(BaseModel):
+    state: Literal["idle", "running", "done", "failed"]
+    started_at: float | None = None
+    finished_at: float | None = None
+    collection: str | None = None
+    error: str | None = None
 
 
 class HealthResponse(BaseModel):
@@ -256,11 +317,16 @@ def create_app(
     app.state.settings = settings
     app.state.assistant_factory = assistant_factory
     app.state.feedback = FeedbackStore(settings.feedback_db)
+    app.state.reindex = ReindexStatus(state="idle")
+    app.state.reindex_lock = threading.Lock()
+    # the guards sit inside CORS, so their 4xx answers carry the CORS headers too
+    app.add_middleware(GuardMiddleware, settings=settings)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
         allow_methods=["GET", "POST", "OPTIONS"],
-        allow_headers=["Content-Type", "Authorization"],
+        allow_headers=["Content-Type", "Authorization", "X-API-Key"],
+        expose_headers=["Retry-After"],
     )
     _install_error_handlers(app)
 
@@ -351,6 +417,49 @@ def create_app(
     def feedback(body: Feedback, store: FeedbackDep) -> FeedbackResponse:
         """Store a thumbs up/down (and optional comment) on an answer."""
         return FeedbackResponse(id=store.add(body))
+
+    # --- admin -------------------------------------------------------------------
+
+    @app.post(
+        "/api/admin/reindex",
+        response_model=ReindexStatus,
+        status_code=202,
+        tags=["admin"],
+        dependencies=[AdminDep],
+    )
+    def reindex(request: Request, assistant: AssistantDep) -> ReindexStatus:
+        """Rebuild the index in the background; the old index serves until the swap."""
+        from app.admin import start_reindex
+
+        if not start_reindex(request.app.state, assistant):
+            raise APIError(
+                409,
+                "reindex_running",
+                "Er loopt al een herindexering.",
+                "A reindex is already running.",
+            )
+        return request.app.state.reindex
+
+    @app.get(
+        "/api/admin/reindex", response_model=ReindexStatus, tags=["admin"], dependencies=[AdminDep]
+    )
+    def reindex_status(request: Request) -> ReindexStatus:
+        """State of the last reindex."""
+        return request.app.state.reindex
+
+    @app.get("/api/admin/feedback.jsonl", tags=["admin"], dependencies=[AdminDep])
+    def feedback_export(store: FeedbackDep) -> Response:
+        """All feedback as JSON lines (a download, never rendered as HTML)."""
+        from app.admin import feedback_jsonl
+
+        return Response(
+            feedback_jsonl(store),
+            media_type="application/x-ndjson",
+            headers={
+                "Content-Disposition": 'attachment; filename="feedback.jsonl"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     @app.get("/healthz", response_model=HealthResponse, tags=["ops"])
     def healthz(assistant: AssistantDep) -> HealthResponse:

@@ -147,7 +147,7 @@ def _scored_record(question: str, hits: Sequence[Hit]) -> Record | None:
     it, else the best-ranked principle that carries Delphi scores."""
     q = fold_accents(question.lower())
     records = [h.record for h in hits]
-    if re.search(r"\btien\b|top ?10|top-10|\bten\b", q):
+    if re.search(r"\btien\b|top ?10|top-10|\bten\b|belangrijkst|most important", q):
         table = next((r for r in records if r.id == "d23-tabel3"), None)
         if table:
             return table
@@ -166,6 +166,17 @@ def _principle_of(r: Record, by_id: dict[str, Record]) -> Record | None:
     if r.kind == "uitgangspunt":
         return r
     return by_id.get(r.principle_id)
+
+
+def _lead_for(r: Record) -> str:
+    """The lead-in a fragment needs to be read: always when it starts in lower case
+    ("…afhankelijk van de mate waarin: er gezamenlijk subsidie wordt verkregen")."""
+    if not r.lead or r.kind not in ("werkzaam_element", "bevorderend", "belemmerend"):
+        return ""
+    lead = r.lead.rstrip(": ")
+    if r.text[:1].islower() or len(lead) < 60:
+        return f"{lead[:120]}: "
+    return ""
 
 
 def _current(p: Record | None, retrieved: dict[str, Record]) -> Record | None:
@@ -303,15 +314,11 @@ def compose(
             continue
         seen_text.add(key)
         if r.kind == "belemmerend":
-            watch.append((r, f"- {sentence}"))
+            watch.append((r, f"- {_lead_for(r)}{sentence}"))
         elif r.kind == "uitgangspunt":
             works.append((r, f"- {r.text}"))
         else:
-            lead = (
-                f"{r.lead.rstrip(':')}: "
-                if r.lead and len(r.lead) < 60 and r.kind == "werkzaam_element"
-                else ""
-            )
+            lead = _lead_for(r)
             works.append((r, f"- {lead}{sentence}"))
     if works:
         lines += ["", f"**{h['works']}**", *(f"{t} {citer.ref(r.id)}" for r, t in works[:3])]

@@ -45,6 +45,57 @@ class IndexMismatchError(IndexError_):
     pass
 
 
+class IndexUnavailableError(IndexError_):
+    """The Chroma server cannot be reached (or lost the collection)."""
+
+
+def _unavailable(settings: Settings, exc: BaseException) -> IndexUnavailableError:
+    where = settings.chroma_url or str(settings.index_dir / "chroma")
+    return IndexUnavailableError(
+        f"De zoekindex (Chroma op {where}) is niet bereikbaar; probeer het later opnieuw. "
+        f"({type(exc).__name__})",
+        f"The search index (Chroma at {where}) cannot be reached; try again later. "
+        f"({type(exc).__name__})",
+    )
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    """Network trouble or a vanished collection: what a Chroma server outage looks like."""
+    import httpx
+
+    if isinstance(exc, httpx.TransportError | ConnectionError | TimeoutError):
+        return True
+    text = str(exc).lower()
+    return any(w in text for w in ("connect", "does not exist", "not found", "unavailable"))
+
+
+class GuardedCollection:
+    """A Chroma collection whose connection failures raise `IndexUnavailableError`
+    (a 503 for the API) instead of a transport exception; a restarted server is used
+    again on the next call."""
+
+    def __init__(self, collection: Any, settings: Settings) -> None:
+        self._collection = collection
+        self._settings = settings
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._collection, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attr(*args, **kwargs)
+            except IndexError_:
+                raise
+            except Exception as exc:
+                if _is_connection_error(exc):
+                    raise _unavailable(self._settings, exc) from exc
+                raise
+
+        return call
+
+
 def metadata(r: Record) -> dict[str, Any]:
     """Record fields as Chroma scalars (lists flattened to strings)."""
     d = r.delphi
@@ -87,9 +138,15 @@ def _client(settings: Settings):  # type: ignore[no-untyped-def]
         from urllib.parse import urlparse
 
         u = urlparse(settings.chroma_url)
-        return chromadb.HttpClient(
-            host=u.hostname or "127.0.0.1", port=u.port or 8000, settings=chroma_settings
-        )
+        try:
+            return chromadb.HttpClient(
+                host=u.hostname or "127.0.0.1",
+                port=u.port or 8000,
+                ssl=u.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # the client pings the server on creation
+            raise _unavailable(settings, exc) from exc
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(
         path=str(settings.index_dir / "chroma"), settings=chroma_settings
@@ -117,8 +174,13 @@ def status(settings: Settings, model_id: str) -> str:
     return "ok"
 
 
-def build(settings: Settings, embedder: Embedder, log=print) -> Pointer:  # type: ignore[no-untyped-def]
-    """Embed every record into a new collection, build BM25, then swap the pointer."""
+def build(  # type: ignore[no-untyped-def]
+    settings: Settings, embedder: Embedder, log=print, *, drop_previous: bool = True
+) -> Pointer:
+    """Embed every record into a new collection, build BM25, then swap the pointer.
+
+    With `drop_previous=False` the previous collection is kept, so a running app can
+    switch to the new one first and drop the old one afterwards (`drop_index`)."""
     from llama_index.core import StorageContext, VectorStoreIndex
     from llama_index.core.schema import TextNode
     from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -174,10 +236,18 @@ def build(settings: Settings, embedder: Embedder, log=print) -> Pointer:  # type
     tmp = settings.index_dir / (POINTER + ".tmp")
     tmp.write_text(json.dumps(pointer.__dict__, indent=2), encoding="utf-8")
     tmp.replace(settings.index_dir / POINTER)  # the atomic swap
-    if previous and previous.collection != name:
+    if drop_previous and previous and previous.collection != name:
         _drop(client, settings, previous)
     log(f"index {name}: {len(records)} records in {pointer.build_seconds:.1f} s")
     return pointer
+
+
+def drop_index(settings: Settings, p: Pointer) -> None:
+    """Delete an index that is no longer the current one (its collection and BM25)."""
+    current = read_pointer(settings)
+    if current is not None and current.collection == p.collection:
+        return
+    _drop(_client(settings), settings, p)
 
 
 def _drop(client, settings: Settings, p: Pointer) -> None:  # type: ignore[no-untyped-def]
@@ -226,7 +296,16 @@ def open_index(settings: Settings, model_id: str) -> OpenIndex:
             "Rebuild it with `make run` or `python -m assistant index build`.",
         )
     records = read_jsonl(settings.principles_path)
-    collection = _client(settings).get_collection(p.collection)
+    try:
+        collection = _client(settings).get_collection(p.collection)
+    except IndexError_:
+        raise
+    except Exception as exc:
+        if settings.chroma_url and _is_connection_error(exc):
+            raise _unavailable(settings, exc) from exc
+        raise
+    if settings.chroma_url:
+        collection = GuardedCollection(collection, settings)
     meta = collection.metadata or {}
     if meta.get("corpus_hash") != digest or meta.get("model_id") != model_id:
         raise IndexMismatchError(

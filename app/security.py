@@ -1,0 +1,235 @@
+"""Guards in front of the API: body size and encoding, rate limit and API keys.
+
+`GuardMiddleware` is a pure ASGI middleware (so streaming responses pass through
+untouched). In order, for HTTP requests:
+
+1. paths outside the public API (`/healthz`, static files, pages) skip the guards;
+2. a per-client token bucket (`rate_limit_per_minute`, keyed by client IP) → 429 with
+   `Retry-After`;
+3. the optional public API key (`api_key`; `Authorization: Bearer …` or `X-API-Key`)
+   for `/api/*` and `/v1/*` → 401/403 (admin routes check `admin_api_key` themselves);
+4. the body: at most `max_body_bytes` (→ 413), valid UTF-8 and, for JSON, text without
+   lone surrogates (→ 400).
+
+Every refusal is the API's JSON error `{"error": {"code", "message_nl", "message_en"}}`.
+The limits are per process: with several workers each keeps its own buckets.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import math
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from assistant.config import Settings
+
+PROTECTED_PREFIXES = ("/api/", "/v1/")
+
+
+def error_body(code: str, nl: str, en: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message_nl": nl, "message_en": en}}
+
+
+class TokenBucket:
+    """In-memory token buckets per key: `per_minute` tokens, refilled continuously."""
+
+    def __init__(self, per_minute: int, max_keys: int = 10_000) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, key: str, now: float | None = None) -> float:
+        """Take one token; 0.0 if allowed, else the seconds until a token is free."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.pop(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            wait = 0.0
+            if tokens >= 1.0:
+                tokens -= 1.0
+            else:
+                wait = (1.0 - tokens) / self.rate
+            self._buckets[key] = (tokens, now)
+            while len(self._buckets) > self.max_keys:
+                self._buckets.popitem(last=False)
+            return wait
+
+
+def presented_key(headers: dict[str, str]) -> str:
+    """The key from `Authorization: Bearer …` or `X-API-Key`, or ''."""
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return headers.get("x-api-key", "").strip()
+
+
+def key_matches(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+class GuardMiddleware:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        per_minute = settings.rate_limit_per_minute
+        self.bucket = TokenBucket(per_minute) if per_minute > 0 else None
+
+    @staticmethod
+    def _limited(path: str, method: str) -> bool:
+        """The API, the OpenAI endpoint and the chat's predictions; not health or files."""
+        return path.startswith(PROTECTED_PREFIXES) or (
+            method == "POST" and path.startswith("/chat/")
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] == "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if not self._limited(path, scope["method"]):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+        if self.bucket is not None:
+            client = scope.get("client")
+            wait = self.bucket.take(client[0] if client else "unknown")
+            if wait > 0:
+                retry = max(1, math.ceil(wait))
+                await _send_error(
+                    send,
+                    429,
+                    error_body(
+                        "rate_limited",
+                        f"Te veel verzoeken. Probeer het over {retry} s opnieuw.",
+                        f"Too many requests. Try again in {retry} s.",
+                    ),
+                    [(b"retry-after", str(retry).encode())],
+                )
+                return
+
+        api_key = self.settings.api_key
+        if api_key and path.startswith(PROTECTED_PREFIXES) and not path.startswith("/api/admin/"):
+            given = presented_key(headers)
+            if not given:
+                await _send_error(send, 401, missing_key_body(), [(b"www-authenticate", b"Bearer")])
+                return
+            if not key_matches(given, api_key):
+                await _send_error(send, 403, wrong_key_body())
+                return
+
+        limit = self.settings.max_body_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _send_error(send, 413, too_large_body(limit))
+            return
+        if scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+
+        # read the (bounded) body once, check it, then replay it to the app
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await _send_error(send, 413, too_large_body(limit))
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        problem = _body_problem(body, headers.get("content-type", ""))
+        if problem is not None:
+            await _send_error(send, 400, problem)
+            return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _body_problem(body: bytes, content_type: str) -> dict[str, Any] | None:
+    if not body:
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return error_body(
+            "invalid_encoding",
+            "De inhoud van het verzoek is geen geldige UTF-8-tekst.",
+            "The request body is not valid UTF-8 text.",
+        )
+    if "json" not in content_type.lower():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None  # the route reports malformed JSON (422)
+    if _has_lone_surrogate(value):
+        return error_body(
+            "invalid_text",
+            "De tekst bevat ongeldige tekens (losse surrogaten).",
+            "The text contains invalid characters (lone surrogates).",
+        )
+    return None
+
+
+def missing_key_body() -> dict[str, Any]:
+    return error_body(
+        "api_key_required",
+        "Een API-sleutel is nodig (Authorization: Bearer … of X-API-Key).",
+        "An API key is required (Authorization: Bearer … or X-API-Key).",
+    )
+
+
+def wrong_key_body() -> dict[str, Any]:
+    return error_body("api_key_invalid", "De API-sleutel klopt niet.", "The API key is wrong.")
+
+
+def too_large_body(limit: int) -> dict[str, Any]:
+    return error_body(
+        "body_too_large",
+        f"Het verzoek is te groot (maximaal {limit} bytes).",
+        f"The request is too large (at most {limit} bytes).",
+    )
+
+
+async def _send_error(
+    send: Send, status: int, body: dict[str, Any], extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        *(extra or []),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
