@@ -13,7 +13,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import asdict, is_dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -297,6 +298,13 @@ def _index_info(assistant: Assistant) -> dict[str, Any]:
     return info
 
 
+def _warm_up(assistant_factory: Callable[[], Assistant]) -> None:
+    try:
+        assistant_factory().warm_up()
+    except Exception as exc:  # /healthz and every request report it as a 503
+        log.warning("warm-up failed: %s", exc)
+
+
 # --- the app ------------------------------------------------------------------------
 
 
@@ -308,7 +316,17 @@ def create_app(
 ) -> FastAPI:
     """Build the app; `assistant_factory` is called per request (make it cached)."""
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.warm_up_on_start:
+            threading.Thread(
+                target=_warm_up, args=(assistant_factory,), name="warm-up", daemon=True
+            ).start()
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="LISO-assistent API",
         version="0.1.0",
         description="Antwoorden uit het LISO-framework, met bronnen. "

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # key for /api/* and /v1/* (Authorization: Bearer … or X-API-Key); empty = open
     api_key: str = Field(default="", repr=False)
     max_body_bytes: int = 64 * 1024
+    # load the embedder and open the index in a background thread when the app starts
+    # (useful with several uvicorn workers: each loads its own copy)
+    warm_up_on_start: bool = False
 
 
 @lru_cache(maxsize=1)

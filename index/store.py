@@ -301,11 +301,10 @@ def open_index(settings: Settings, model_id: str) -> OpenIndex:
     except IndexError_:
         raise
     except Exception as exc:
-        if settings.chroma_url and _is_connection_error(exc):
+        if _is_connection_error(exc):
             raise _unavailable(settings, exc) from exc
         raise
-    if settings.chroma_url:
-        collection = GuardedCollection(collection, settings)
+    collection = GuardedCollection(collection, settings)
     meta = collection.metadata or {}
     if meta.get("corpus_hash") != digest or meta.get("model_id") != model_id:
         raise IndexMismatchError(
