@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from assistant.cite import Citer
 from assistant.rerank import intents
+from assistant.text import STOPWORDS as STOP
 from assistant.types import Citation, Hit, Record
 from index.bm25 import fold_accents
 
@@ -30,69 +31,6 @@ HEADINGS = {
         "intro_en": "The LISO framework is written in Dutch; the passages below are quoted from it.",
     },
 }
-STOP = set(
-    [
-        "de",
-        "het",
-        "een",
-        "en",
-        "van",
-        "ik",
-        "je",
-        "jij",
-        "wij",
-        "we",
-        "hoe",
-        "wat",
-        "wie",
-        "is",
-        "zijn",
-        "niet",
-        "met",
-        "voor",
-        "op",
-        "in",
-        "om",
-        "dat",
-        "dit",
-        "als",
-        "bij",
-        "mijn",
-        "onze",
-        "er",
-        "ook",
-        "of",
-        "kan",
-        "kun",
-        "moet",
-        "doe",
-        "doen",
-        "wordt",
-        "worden",
-        "zo",
-        "te",
-        "aan",
-        "the",
-        "a",
-        "an",
-        "and",
-        "of",
-        "how",
-        "what",
-        "to",
-        "do",
-        "i",
-        "we",
-        "my",
-        "our",
-        "is",
-        "are",
-        "in",
-        "on",
-        "for",
-        "with",
-    ]
-)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.types import DelphiScores
+from assistant.types import KERNELEMENTEN, DelphiScores
 from corpus.parse import ocr
 from corpus.parse.common import (
     Line,
@@ -35,16 +35,7 @@ from corpus.parse.records import Draft, merge_short_lists
 FILE = "000_e5573c8f58eccf91.txt"
 TITLE = "Een Delphi-studie ter aanvulling van de uitgangspunten en werkzame elementen van het LISO-framework"
 EDITION = "delphi-2023"
-KERN_ORDER = (
-    "Community context",
-    "Leernetwerk",
-    "Organisatie",
-    "Synergie",
-    "Opbrengsten",
-    "Kennistransfer van opbrengsten",
-    "Leren zichtbaar maken",
-    "Ontwikkelfasen",
-)
+KERN_ORDER = KERNELEMENTEN
 KERN_SHORT = {
     "Community context": "cc",
     "Leernetwerk": "lnw",
