@@ -227,7 +227,7 @@ def compose(
     budget = max_citations - len(citer.citations())
     # only records close to the answer: of the principles of the three best hits, or
     # among the best hits themselves (citing loosely related records hurts precision)
-    near = {h.record.principle_id or h.id for h in hits[:3]}
+    near = {h.record.principle_id or h.id for h in hits[:2]}
     main_ids = {principle.id, *principle.also_in} if principle is not None else set()
     near |= main_ids
     ordered = sorted(
@@ -242,7 +242,9 @@ def compose(
         r = hit.record
         if len(works[:3]) + len(watch[:2]) >= budget:
             break
-        if (r.principle_id or r.id) not in near and hit.rank > 2:
+        if (r.principle_id or r.id) not in near:
+            continue
+        if r.kind == "belemmerend" and "belemmerend" not in want and r.principle_id not in main_ids:
             continue
         if r.id == top.id:
             continue
