@@ -31,8 +31,9 @@ def _stopwords() -> list[str]:
     return [fold_accents(w) for w in STOPWORDS_DUTCH]
 
 
-# bump when the analysis below changes: the index records it and is rebuilt
-ANALYZER_VERSION = 2
+# bump when the analysis below or the index layout (e.g. HNSW settings in
+# index/store.py) changes: the index records it and is rebuilt
+ANALYZER_VERSION = 3
 PREFIX = 6  # a second, cruder stem: the first six letters ("betrokken" ~ "betrokkenheid")
 
 

@@ -197,6 +197,9 @@ def build(  # type: ignore[no-untyped-def]
         name,
         metadata={
             "hnsw:space": "cosine",
+            # a few hundred records: search (nearly) exhaustively, not with ef=10
+            "hnsw:search_ef": 256,
+            "hnsw:construction_ef": 256,
             "corpus_hash": digest,
             "model_id": embedder.model_id,
         },
