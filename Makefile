@@ -70,7 +70,10 @@ format: venv
 	$(BIN)/ruff check --fix .
 
 bench: index
-	$(BIN)/python -m benchmarks.run_all
+	$(BIN)/python -m benchmarks.compare_retrieval
+	$(BIN)/python -m benchmarks.bench_search --rebuild
+	$(BIN)/python -m benchmarks.bench_embedders
+	$(BIN)/python -m benchmarks.load_test
 
 eval: index
 	$(BIN)/python -m assistant eval run
