@@ -4,79 +4,9 @@ from __future__ import annotations
 
 import re
 
+from assistant.text import DUTCH_FUNCTION_WORDS, ENGLISH_FUNCTION_WORDS
 from assistant.types import Turn
 
-_NL = set(
-    [
-        "de",
-        "het",
-        "een",
-        "en",
-        "van",
-        "ik",
-        "je",
-        "wij",
-        "we",
-        "hoe",
-        "wat",
-        "wie",
-        "waarom",
-        "welke",
-        "is",
-        "zijn",
-        "niet",
-        "met",
-        "voor",
-        "op",
-        "in",
-        "om",
-        "dat",
-        "dit",
-        "als",
-        "bij",
-        "mijn",
-        "onze",
-        "er",
-        "ook",
-        "of",
-    ]
-)
-_EN = set(
-    [
-        "the",
-        "a",
-        "an",
-        "and",
-        "of",
-        "i",
-        "you",
-        "we",
-        "how",
-        "what",
-        "who",
-        "why",
-        "which",
-        "is",
-        "are",
-        "not",
-        "with",
-        "for",
-        "on",
-        "in",
-        "to",
-        "that",
-        "this",
-        "if",
-        "at",
-        "my",
-        "our",
-        "there",
-        "also",
-        "or",
-        "do",
-        "does",
-    ]
-)
 _FOLLOW_UP = re.compile(
     r"^(en|maar|ook|dus|and|but|what about|en wat|wat als|hoe dan|waarom dan)\b|"
     r"\b(dat|dit|die|daar|daarbij|hierbij|daarvan|hiervan|het eerste|zoiets|that|this|it|those)\b",
@@ -86,8 +16,8 @@ _FOLLOW_UP = re.compile(
 
 def detect_language(text: str) -> str:
     words = re.findall(r"[a-zà-ÿ']+", text.lower())
-    nl = sum(w in _NL for w in words)
-    en = sum(w in _EN for w in words)
+    nl = sum(w in DUTCH_FUNCTION_WORDS for w in words)
+    en = sum(w in ENGLISH_FUNCTION_WORDS for w in words)
     return "en" if en > nl else "nl"
 
 

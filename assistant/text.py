@@ -1,4 +1,4 @@
-"""Small text helpers shared by the answer and scope steps."""
+"""Word lists shared by language detection, the answer and the scope steps."""
 
 from __future__ import annotations
 
@@ -110,5 +110,80 @@ STOPWORDS = frozenset(
         "for",
         "with",
         "can",
+    ]
+)
+
+# the most frequent function words of each language: language detection counts them
+DUTCH_FUNCTION_WORDS = frozenset(
+    [
+        "de",
+        "het",
+        "een",
+        "en",
+        "van",
+        "ik",
+        "je",
+        "wij",
+        "we",
+        "hoe",
+        "wat",
+        "wie",
+        "waarom",
+        "welke",
+        "is",
+        "zijn",
+        "niet",
+        "met",
+        "voor",
+        "op",
+        "in",
+        "om",
+        "dat",
+        "dit",
+        "als",
+        "bij",
+        "mijn",
+        "onze",
+        "er",
+        "ook",
+        "of",
+    ]
+)
+
+
+ENGLISH_FUNCTION_WORDS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "and",
+        "of",
+        "i",
+        "you",
+        "we",
+        "how",
+        "what",
+        "who",
+        "why",
+        "which",
+        "is",
+        "are",
+        "not",
+        "with",
+        "for",
+        "on",
+        "in",
+        "to",
+        "that",
+        "this",
+        "if",
+        "at",
+        "my",
+        "our",
+        "there",
+        "also",
+        "or",
+        "do",
+        "does",
     ]
 )
