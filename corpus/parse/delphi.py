@@ -739,8 +739,3 @@ def _parse_main_text(lines: list[Line]) -> list[Draft]:
                 )
             )
     return out
-
-
-def statement_index(drafts: list[Draft]) -> dict[str, Draft]:
-    """Principle records by folded statement, for linking other documents."""
-    return {fold(d.text): d for d in drafts if d.kind == "uitgangspunt"}
