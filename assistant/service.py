@@ -51,7 +51,8 @@ class Assistant:
         return load_generator(self.settings)
 
     def warm_up(self) -> None:
-        self.search("Hoe houd ik deelnemers betrokken?", k=1)
+        """Load the models, the index and the word lists of the scope step."""
+        self.ask("Hoe houd ik deelnemers betrokken?")
 
     # --- browsing --------------------------------------------------------------------
     def get_record(self, record_id: str) -> Record | None:
