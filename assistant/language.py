@@ -21,11 +21,19 @@ def detect_language(text: str) -> str:
     return "en" if en > nl else "nl"
 
 
+_QUESTION_WORDS = re.compile(
+    r"^(wat (is|zijn|betekent|doe ik als|moet ik)( een| de| het)?|hoe (kan|kun|moet|zorg|houd|"
+    r"maak|regel|betrek|evalueer)\w*( ik| je| we| jullie)?( een| de| het)?|welke|wie is( de)?|"
+    r"waarom|wanneer|what (is|are)( the| a| an)?|how (do|can|should) (i|we|you)|which|who is)\b\s*",
+    re.I,
+)
+
+
 def standalone_question(question: str, history: list[Turn] | None) -> str:
     """Rewrite a follow-up into a stand-alone question using the last user turn.
 
     "En wat werkt juist belemmerend?" after "Hoe houd ik deelnemers betrokken?"
-    becomes "Hoe houd ik deelnemers betrokken? En wat werkt juist belemmerend?".
+    becomes "En wat werkt juist belemmerend? (deelnemers betrokken)".
     """
     if not history:
         return question
@@ -34,5 +42,8 @@ def standalone_question(question: str, history: list[Turn] | None) -> str:
         return question
     short = len(question.split()) <= 8
     if short or _FOLLOW_UP.search(question):
-        return f"{previous[-1].strip()} {question.strip()}"
+        # the earlier question is context, not the question: without its question words
+        # ("Wat is een …", "Hoe …") it cannot steer the kind of answer
+        topic = _QUESTION_WORDS.sub("", previous[-1].strip()).strip(" ?")
+        return f"{question.strip()} ({topic})"
     return question
