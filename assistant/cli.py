@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -79,6 +81,18 @@ def _filters(kernelement: list[str] | None, kind: list[str] | None, phase: list[
     return Filters(kernelement=kernelement or None, kind=kind or None, phase=phase or None)
 
 
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Bad input ends the command with both messages and exit code 2."""
+    from assistant.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        _echo_err(f"{exc.nl}\n{exc.en}")
+        raise typer.Exit(2) from exc
+
+
 def _lines(batch: Path | None, single: str | None) -> list[str]:
     if batch is not None:
         return [ln.strip() for ln in batch.read_text(encoding="utf-8").splitlines() if ln.strip()]
@@ -98,17 +112,13 @@ def search_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Search the corpus (hybrid retrieval + re-ranking)."""
-    from assistant.errors import InputError
     from assistant.service import get_assistant
 
     a = get_assistant()
     filters = _filters(kernelement, kind, phase)
     for q in _lines(batch, query):
-        try:
+        with _user_errors():
             hits = a.search(q, k=k, filters=filters)
-        except InputError as exc:
-            _echo_err(f"{exc.nl}\n{exc.en}")
-            raise typer.Exit(2) from exc
         rows = [
             {
                 "id": h.id,
@@ -138,7 +148,6 @@ def ask_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Answer a question with citations."""
-    from assistant.errors import InputError
     from assistant.service import get_assistant
     from assistant.types import Turn
 
@@ -148,11 +157,8 @@ def ask_cmd(
     )
     filters = _filters(kernelement, None, phase)
     for q in _lines(batch, question):
-        try:
+        with _user_errors():
             ans = a.ask(q, history=turns, filters=filters)
-        except InputError as exc:
-            _echo_err(f"{exc.nl}\n{exc.en}")
-            raise typer.Exit(2) from exc
         if as_json or batch:
             data = ans.model_dump(
                 mode="json",
