@@ -189,9 +189,15 @@ class HitOut(BaseModel):
     record: Record
 
 
+class PrincipleOut(BaseModel):
+    id: str
+    score: float
+
+
 class SearchResponse(BaseModel):
     query: str
     hits: list[HitOut]
+    principles: list[PrincipleOut] = []
 
 
 class PrinciplesResponse(BaseModel):
@@ -404,10 +410,15 @@ def create_app(
         phase: Annotated[list[str] | None, Query()] = None,
     ) -> SearchResponse:
         """Hybrid retrieval without answering."""
-        hits = assistant.search(q, k=k, filters=_filters(kernelement, kind, phase))
+        result = assistant.retrieve(q, k=k, filters=_filters(kernelement, kind, phase))
         return SearchResponse(
             query=q,
-            hits=[HitOut(id=h.id, score=h.score, rank=h.rank, record=h.record) for h in hits],
+            hits=[
+                HitOut(id=h.id, score=h.score, rank=h.rank, record=h.record) for h in result.hits
+            ],
+            principles=[
+                PrincipleOut(id=p.id, score=round(p.score, 6)) for p in result.principles[:k]
+            ],
         )
 
     @app.get("/api/principles", response_model=PrinciplesResponse, tags=["api"])

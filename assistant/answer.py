@@ -69,9 +69,10 @@ def best_sentence(text: str, query: str, max_words: int = 45) -> str:
     return max(sentences, key=lambda s: (overlap(query, s), -abs(len(s.split()) - 25)))
 
 
+# questions about priorities, scores and rankings (word families of both languages)
 _RANKING = re.compile(
-    r"belangrijk|prioriteit|\btop\b|rangorde|\bscore|scoorde|gemiddeld|punten|gewicht|hoe hoog|"
-    r"nummer \d|op welke (plek|plaats)|important|ranking|\brank|priorit|weight|score",
+    r"belangrijk|prioriteit|\btop\b|rangorde|rangschik|\bscor|gemiddeld|gewicht|"
+    r"important|ranking|\brank|priorit|weight",
     re.I,
 )
 

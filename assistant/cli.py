@@ -61,6 +61,30 @@ def corpus_build() -> None:
     typer.echo(f"{len(report.records)} records → {s.principles_path} (sha256 {digest[:12]})")
 
 
+@corpus_app.command("bank-stats")
+def corpus_bank_stats() -> None:
+    """Questions per unit in the question bank, and units without enough questions."""
+    from collections import Counter
+
+    from assistant.config import get_settings
+    from corpus.build import read_jsonl
+    from corpus.units import build_units, load_bank, load_out_of_scope
+
+    s = get_settings()
+    units = build_units(read_jsonl(s.principles_path))
+    per_unit = Counter(q.unit for q in load_bank(s.bank_path))
+    spread = Counter(per_unit.get(u.id, 0) for u in units)
+    kinds = Counter(u.kind for u in units)
+    typer.echo(f"{len(units)} units ({', '.join(f'{k} {n}' for k, n in kinds.items())})")
+    typer.echo(f"{sum(per_unit.values())} bank questions")
+    for n, count in sorted(spread.items()):
+        typer.echo(f"  {count:>3} units with {n} questions")
+    thin = [u.id for u in units if per_unit.get(u.id, 0) < 8]
+    typer.echo(f"units with fewer than 8 questions: {thin or 'none'}")
+    oos = Counter(q.unit.split(":")[0] for q in load_out_of_scope(s.out_of_scope_path))
+    typer.echo(f"out-of-scope bank: {dict(oos)}")
+
+
 @corpus_app.command("stats")
 def corpus_stats() -> None:
     """Counts per core element, kind and source; unmatched and suspicious pieces."""
@@ -118,7 +142,9 @@ def search_cmd(
     filters = _filters(kernelement, kind, phase)
     for q in _lines(batch, query):
         with _user_errors():
-            hits = a.search(q, k=k, filters=filters)
+            result = a.retrieve(q, k=k, filters=filters)
+        hits = result.hits
+        principles = [{"id": p.id, "score": round(p.score, 6)} for p in result.principles[:k]]
         rows = [
             {
                 "id": h.id,
@@ -132,8 +158,9 @@ def search_cmd(
             for h in hits
         ]
         if as_json or batch:
-            typer.echo(json.dumps({"results": rows}, ensure_ascii=False))
+            typer.echo(json.dumps({"results": rows, "principles": principles}, ensure_ascii=False))
         else:
+            typer.echo("uitgangspunten / principles: " + ", ".join(p["id"] for p in principles[:3]))
             for i, r in enumerate(rows, 1):
                 typer.echo(f"{i:>2}. [{r['kind']}] {r['id']}\n    {r['text'][:160]}")
 

@@ -46,10 +46,12 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-# (pattern on the folded question, kinds to boost, factor)
+# (pattern on the folded question, kinds to boost, factor): word families that name
+# the kind of record a question asks for (what hinders, what helps, tips, phases,
+# definitions, rankings, the study itself); general vocabulary, never one question's words
 INTENTS: tuple[tuple[str, tuple[str, ...], float], ...] = (
     (
-        r"belemmer|hinder|valkuil|knelpunt|mis ?gaan|gaat mis|werkt niet|obstakel|barrier|obstacle|pitfall|hamper|dwars|tegenwerk",
+        r"belemmer|hinder|valkuil|knelpunt|mis ?gaan|gaat mis|werkt niet|obstakel|barrier|obstacle|pitfall|hamper",
         ("belemmerend",),
         1.6,
     ),

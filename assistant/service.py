@@ -17,9 +17,18 @@ from assistant import answer as extractive
 from assistant.config import Settings, get_settings
 from assistant.errors import InputError
 from assistant.language import detect_language, standalone_question
+from assistant.principles import PrincipleScore
 from assistant.rerank import make_reranker
-from assistant.retrieve import best_of_principle, clean_query, search, with_principles
+from assistant.retrieve import (
+    RankingConfig,
+    SearchResult,
+    best_of_principle,
+    clean_query,
+    retrieve,
+    with_principles,
+)
 from assistant.types import Answer, Filters, Hit, Record, StreamEvent, Turn
+from index.thesaurus import Thesaurus
 
 
 class Assistant:
@@ -45,6 +54,23 @@ class Assistant:
         return make_reranker(self.settings.reranker)
 
     @cached_property
+    def thesaurus(self) -> Thesaurus:
+        return Thesaurus.load(self.settings.thesaurus_path)
+
+    @cached_property
+    def ranking(self) -> RankingConfig | None:
+        s = self.settings
+        if not s.principle_ranking:
+            return None
+        return RankingConfig(
+            weights=dict(s.fusion_weights),
+            rrf_k=s.principle_rrf_k,
+            bank_top=s.bank_top,
+            lead_principles=s.lead_principles,
+            per_principle=s.per_principle,
+        )
+
+    @cached_property
     def generator(self):  # type: ignore[no-untyped-def]
         from assistant.generators.registry import load_generator
 
@@ -67,16 +93,17 @@ class Assistant:
         ]
 
     # --- retrieval -------------------------------------------------------------------
-    def search(
+    def retrieve(
         self,
         query: str,
         k: int = 8,
         filters: Filters | None = None,
         mode: str = "hybrid",
         timings: dict[str, float] | None = None,
-    ) -> list[Hit]:
+    ) -> SearchResult:
+        """The k best records and the principle ranking."""
         s = self.settings
-        return search(
+        return retrieve(
             query,
             self.index,
             self.embedder,
@@ -88,7 +115,22 @@ class Assistant:
             max_chars=s.max_question_chars,
             mode=mode,
             timings=timings,
+            ranking=self.ranking,
+            thesaurus=self.thesaurus,
         )
+
+    def search(
+        self,
+        query: str,
+        k: int = 8,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+        timings: dict[str, float] | None = None,
+    ) -> list[Hit]:
+        return self.retrieve(query, k, filters, mode, timings).hits
+
+    def rank_principles(self, query: str, filters: Filters | None = None) -> list[PrincipleScore]:
+        return self.retrieve(query, 10, filters).principles
 
     @cached_property
     def _vocabulary(self) -> set[str]:
@@ -113,19 +155,26 @@ class Assistant:
         ]
 
     def scope(self, question: str) -> tuple[bool, dict[str, float]]:
-        """Whether the corpus covers the question (see `assistant.scope`)."""
-        from assistant.scope import decide, strip_injection
+        """Whether the corpus covers the question (see `assistant.scope`); `question`
+        must already be stripped of instructions."""
+        from assistant.scope import decide, neighbourhood
 
-        q = strip_injection(question)
-        dense = 0.0
-        if q:
-            vec = self.embedder.embed_query(q)
-            res = self.index.collection.query(
-                query_embeddings=[vec.tolist()], n_results=1, include=["distances"]
+        near = None
+        keys = self.index.keys
+        if question.strip() and keys is not None and keys.rows("oos").size:
+            near = neighbourhood(
+                self.embedder.embed_query(question),
+                keys.vectors,
+                keys.rows("bank"),
+                keys.rows("oos"),
+                keys.target,
+                self.settings.scope_k,
             )
-            dense = 1.0 - res["distances"][0][0]
-        d = decide(q, detect_language(question), dense, self._vocabulary)
-        return d.in_scope, {"dense_top": round(dense, 4), "evidence": float(len(d.evidence))}
+        d = decide(question, near, self.settings.scope_margin)
+        signals = {"in_scope": float(d.in_scope)}
+        if near is not None:
+            signals |= {"inside": round(near.inside, 4), "outside": round(near.outside, 4)}
+        return d.in_scope, signals
 
     # --- answering -------------------------------------------------------------------
     def ask(
@@ -151,23 +200,22 @@ class Assistant:
                 f"The conversation history is too long (at most {s.max_history_turns} turns).",
             )
         lang = detect_language(question)
-        from assistant.scope import strip_injection
+        from assistant.scope import strip_instructions
 
-        # instructions aimed at the assistant are not part of the question
-        standalone = standalone_question(strip_injection(question) or question, history)
+        # instructions aimed at the assistant are not part of the question; what is
+        # left is judged on its own, and nothing left is a refusal
+        stripped = strip_instructions(question)
+        standalone = standalone_question(stripped, history) if stripped else ""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        hits = self.search(standalone, k=10, filters=filters, timings=timings)
-        evidence = self.evidence(standalone, hits)
-        in_scope, signals = self.scope(standalone)
+        hits = self.search(standalone, k=10, filters=filters, timings=timings) if stripped else []
+        evidence = self.evidence(standalone, hits) if hits else []
+        in_scope, _ = self.scope(standalone)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
         backend = "extractive"
         notice = ""
         if not hits or not in_scope:
-            nearest = [h.record for h in hits if h.record.kind == "uitgangspunt"][:3]
-            text = extractive.refusal_text(
-                lang, nearest if in_scope or signals["dense_top"] > 0.8 else []
-            )
+            text = extractive.refusal_text(lang, [])
             result = Answer(
                 answer=text,
                 refused=True,
@@ -249,6 +297,9 @@ class _QueryCache:
 
     def embed_passages(self, texts):  # type: ignore[no-untyped-def]
         return self._inner.embed_passages(texts)
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        return self._inner.embed_queries(texts)
 
     def clear(self) -> None:
         with self._lock:

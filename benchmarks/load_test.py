@@ -2,7 +2,7 @@
 
 Starts its own uvicorn on a free 127.0.0.1 port (rate limit off, one worker unless
 --workers) unless --url is given, sends N requests per level with a rotating set of
-real questions from eval/questions.yaml, and writes benchmarks/results/load.json plus
+real questions from eval/questions/dev.yaml, and writes benchmarks/results/load.json plus
 a markdown table. Bounded: every level stops after N requests (and at --max-seconds).
 
     .venv/bin/python -m benchmarks.load_test     # warm and cold cache, 1/8/32 clients, 64 each
@@ -33,7 +33,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "load.json"
 
 def questions(n: int = 30) -> list[str]:
     """Up to n real, single-turn, in-scope questions, spread over the question set."""
-    data = yaml.safe_load((ROOT / "eval" / "questions.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((ROOT / "eval" / "questions" / "dev.yaml").read_text(encoding="utf-8"))
     qs = [
         q["question"]
         for q in data["questions"]

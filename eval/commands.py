@@ -14,15 +14,19 @@ app = typer.Typer(help="Evaluatie: vragenset, metrics en rapport.", no_args_is_h
 
 SHOWN_METRICS: tuple[str, ...] = (
     "n",
-    "hit@1",
-    "hit@5",
+    "p_at_1",
+    "principle_hit_at_3",
+    "hit_at_5",
     "mrr",
-    "ndcg@10",
+    "lead_correct",
+    "gold_principle_cited",
     "citation_precision",
     "citation_recall",
-    "expected_accuracy",
+    "facts",
+    "language",
+    "refusal_precision",
     "refusal_recall",
-    "language_correct",
+    "fragment_rate",
     "latency_p95_ms",
 )
 THUMBS_DOWN: frozenset[str] = frozenset(
@@ -131,66 +135,130 @@ def append_questions(path: Path, stubs: Sequence[Mapping[str, Any]]) -> None:
     path.write_text(new_text, encoding="utf-8")
 
 
-@app.command("run")
-def run(
-    subset: Annotated[str, typer.Option(help="fast | all")] = "all",
-    backend: Annotated[
-        str | None, typer.Option(help="generator backend (sets ASSISTANT_GENERATOR)")
-    ] = None,
-    out: Annotated[Path | None, typer.Option(help="results folder (default: timestamped)")] = None,
-    check: Annotated[bool, typer.Option(help="exit 1 when thresholds.yaml is not met")] = False,
-) -> None:
-    """Run the question set through the assistant and write rows, metrics and report."""
-    if subset not in ("fast", "all"):
-        raise typer.BadParameter("--subset must be fast or all")
-    if backend:
-        os.environ["ASSISTANT_GENERATOR"] = backend
+def _evaluate(splits: Sequence[str], subset: str) -> tuple[dict[str, Any], dict[str, Any], Any]:
+    """Run the splits through a warm assistant: (metrics per split, rows per split, view)."""
     from assistant.config import get_settings
     from assistant.service import Assistant
-    from eval.metrics import check_thresholds, load_principle_map
-    from eval.report import write_report
-    from eval.run import (
-        load_questions,
-        load_thresholds,
-        new_run_dir,
-        previous_run,
-        run_eval,
-        write_results,
-    )
+    from eval.metrics import load_corpus_view, summarize
+    from eval.run import SPLITS, load_questions, run_eval
 
     get_settings.cache_clear()
     settings = get_settings()
     assistant = Assistant(settings)
     assistant.warm_up()  # load the models first, so latency figures are warm
-    rows = run_eval(assistant, load_questions(), subset=subset)
+    view = load_corpus_view(settings.principles_path)
+    rows = {s: run_eval(assistant, load_questions(SPLITS[s]), subset=subset) for s in splits}
+    metrics = {s: summarize(r, view) for s, r in rows.items()}
+    return metrics, rows, view
+
+
+def _json_summary(metrics: Mapping[str, Any]) -> dict[str, Any]:
+    return {**metrics["overall"], "by_type": metrics["by_type"], "relevance": metrics["relevance"]}
+
+
+def _gate_key(split: str, subset: str) -> str:
+    return f"{split}-{subset}"
+
+
+@app.command("run")
+def run(
+    split: Annotated[str, typer.Option(help="dev | test | both")] = "both",
+    subset: Annotated[str, typer.Option(help="all | fast")] = "all",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="print one JSON object (per split) and nothing else")
+    ] = False,
+    backend: Annotated[
+        str | None, typer.Option(help="generator backend (sets ASSISTANT_GENERATOR)")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="results folder (default: timestamped)")] = None,
+    check: Annotated[
+        bool, typer.Option(help="exit 1 when a metric drops > 0.02 below eval/baseline.json")
+    ] = False,
+    history: Annotated[bool, typer.Option(help="append a line to eval/history.jsonl")] = True,
+) -> None:
+    """Run dev and/or test through the assistant; write rows, metrics, report and history."""
+    if split not in ("dev", "test", "both"):
+        raise typer.BadParameter("--split must be dev, test or both")
+    if subset not in ("fast", "all"):
+        raise typer.BadParameter("--subset must be fast or all")
+    if backend:
+        os.environ["ASSISTANT_GENERATOR"] = backend
+    from eval.metrics import regressions
+    from eval.report import write_report
+    from eval.run import append_history, load_baseline, new_run_dir, read_history, write_results
+
+    splits = ["dev", "test"] if split == "both" else [split]
+    metrics, rows, view = _evaluate(splits, subset)
     run_dir = out or new_run_dir()
-    principles = load_principle_map(settings.principles_path)
-    metrics = write_results(rows, run_dir, principles)
-    prev_dir = previous_run(run_dir)
-    previous = json.loads((prev_dir / "metrics.json").read_text("utf-8")) if prev_dir else None
-    report = write_report(run_dir, rows, metrics, previous, principles)
-    typer.echo(format_table({"overall": metrics["overall"]} | metrics["by_type"], SHOWN_METRICS))
-    typer.echo("")
-    typer.echo(format_table(metrics["by_kernelement"], SHOWN_METRICS))
-    typer.echo(f"\nrapport / report: {report}")
-    if subset == "fast":
-        failures = check_thresholds(metrics["overall"], load_thresholds())
-        typer.echo("kwaliteitspoort / quality gate: " + ("OK" if not failures else "FAALT"))
-        for line in failures:
-            typer.echo(f"  {line}")
-        if failures and check:
-            raise typer.Exit(1)
+    for s in splits:
+        write_results(rows[s], run_dir, view, s)
+        if history:
+            append_history(s, subset, metrics[s]["overall"])
+    report = write_report(run_dir, metrics, rows, view, read_history())
+    baseline = load_baseline()
+    failures = {
+        s: regressions(metrics[s]["overall"], baseline[_gate_key(s, subset)])
+        for s in splits
+        if _gate_key(s, subset) in baseline
+    }
+    if as_json:
+        payload = (
+            _json_summary(metrics[splits[0]])
+            if len(splits) == 1
+            else {s: _json_summary(metrics[s]) for s in splits}
+        )
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+    else:
+        for s in splits:
+            typer.echo(f"== {s} ({subset})")
+            overall = {"overall": metrics[s]["overall"]}
+            typer.echo(format_table(overall | metrics[s]["by_type"], SHOWN_METRICS))
+            rel = metrics[s]["relevance"]
+            typer.echo(
+                f"relevante records per vraag / relevant records per question: "
+                f"median {rel.get('median')}, max {rel.get('max')}, > 8: {rel.get('over_8')}\n"
+            )
+        typer.echo(f"rapport / report: {report}")
+        for s, lines in failures.items():
+            status = "OK" if not lines else "ACHTERUITGANG / REGRESSION"
+            typer.echo(f"poort / gate {s}-{subset}: {status}")
+            for line in lines:
+                typer.echo(f"  {line}")
+    if check and any(failures.values()):
+        raise typer.Exit(1)
+
+
+@app.command("baseline")
+def baseline() -> None:
+    """Measure dev (fast subset and all) and test, and write eval/baseline.json.
+
+    Commit the file together with the change that moved the figures; the gate compares
+    later runs with it. Say in the closing note why any figure went down.
+    """
+    from eval.run import BASELINE_PATH, git_commit
+
+    data: dict[str, Any] = {"commit": git_commit()}
+    for subset in ("fast", "all"):
+        metrics, _, _ = _evaluate(["dev"] if subset == "fast" else ["dev", "test"], subset)
+        for s, m in metrics.items():
+            data[_gate_key(s, subset)] = {
+                k: (round(v, 4) if isinstance(v, float) else v) for k, v in m["overall"].items()
+            }
+    BASELINE_PATH.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    typer.echo(f"{BASELINE_PATH} geschreven / written")
 
 
 @app.command("add-from-feedback")
 def add_from_feedback(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="feedback JSONL")],
-    questions: Annotated[Path | None, typer.Option(help="questions.yaml to extend")] = None,
+    questions: Annotated[
+        Path | None, typer.Option(help="question file to extend (default: the dev split)")
+    ] = None,
 ) -> None:
     """Append thumbs-down feedback with a comment as `needs_review` question stubs."""
-    from eval.run import QUESTIONS_PATH, load_questions
+    from eval.run import SPLITS, load_questions
 
-    path = questions or QUESTIONS_PATH
+    path = questions or SPLITS["dev"]
     stubs = feedback_stubs(read_jsonl(file), load_questions(path))
     append_questions(path, stubs)
     typer.echo(f"{len(stubs)} nieuwe vraag-stubs toegevoegd aan {path}")

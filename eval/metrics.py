@@ -1,29 +1,32 @@
-"""Evaluation metrics: pure functions over result rows.
+"""Evaluation metrics: pure functions over result rows, at three levels.
 
-A row is one evaluated question (a `Row` model or a plain dict with the same keys):
-`{id, question, type, kernelement, gold, expected, refuse, language, retrieved, cited,
-answer, refused, answer_language, latency_ms}`.
+A row is one evaluated question (`Row`): what it asks, its gold, and what the assistant
+retrieved, cited and answered. Metrics never rerun the model, so any report can be
+recomputed from stored rows.
 
-Relevance rule (binary, used by every retrieval and citation metric)
---------------------------------------------------------------------
-Each record has a *principle key*: its `principle_id` when it has one, else its own id.
-For a question, the *gold set* is its gold ids plus the principle keys of those gold ids
-(so a gold working element brings in the principle it belongs to, and a gold principle
-stays itself). A retrieved or cited record is relevant when its id or its principle key is
-in the gold set. Hence a principle counts when one of its working elements is gold, and
-a working element (or scoping-review factor, or explanation) counts when its principle is
-gold or one of its siblings is gold.
+Relevance (strict and polarity-aware)
+-------------------------------------
+Per question, *gold* is the list of record ids a good answer must rest on, and *gold
+principles* the principle(s) they belong to (given in the question, else derived from
+the gold records). Every record has a *principle key*: the canonical id of its principle
+(a principle counts together with its `also_in` equivalents in other editions; the
+Delphi 2023 id is canonical), or its own id when it belongs to no principle
+(definitions, tips, tables). A retrieved record is relevant when it is a gold record, the
+statement of a gold principle (in any edition) or listed in `also_relevant`; siblings
+are not relevant unless listed. A promoting factor is never relevant to a question with
+polarity "hinders", nor a hindering factor to "promotes".
 
-For rank metrics each gold *unit* is counted once: a relevant record covers the principle
-key it matched through, and later records covering the same key add no gain. The ideal
-ranking for nDCG@k has `min(k, number of distinct gold keys)` relevant records, so nDCG
-stays within [0, 1].
-
-The id -> principle_id map comes from the corpus (`load_principle_map`); without it,
-every record is its own principle and relevance is exact id match.
-
-Rows with `refuse: true` or without gold ids are left out of retrieval and citation
-metrics; refusal metrics use all rows.
+Levels
+------
+- record: hit@1, hit@5, MRR@10, nDCG@10 over the strict relevant set;
+- principle: P@1 (the first distinct principle of the ranking is a gold principle),
+  hit@3 over distinct principles;
+- answer: lead principle correct (principle of the first answer block, else of the first
+  citation), gold principle cited, citation precision (a cited record is correct when its
+  principle is a gold principle and its polarity fits; a correct refusal without
+  citations scores 1, a wrong refusal or an answer to an out-of-scope question 0),
+  citation recall over gold principles, facts (whole-token matches), answer language
+  (detected from the answer text), refusal precision and recall, fragment rate.
 """
 
 from __future__ import annotations
@@ -31,15 +34,57 @@ from __future__ import annotations
 import json
 import math
 import re
+import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-PrincipleMap = Mapping[str, str]
-HIT_KS: tuple[int, ...] = (1, 3, 5)
-NDCG_K = 10
+HIT_KS: tuple[int, ...] = (1, 5)
+RANK_K = 10
+PRINCIPLE_HIT_K = 3
+REGRESSION_TOLERANCE = 0.02
+
+# metric name -> True when higher is better; the order is the order of reports
+METRICS: dict[str, bool] = {
+    "p_at_1": True,
+    "principle_hit_at_3": True,
+    "hit_at_1": True,
+    "hit_at_5": True,
+    "mrr": True,
+    "ndcg_at_10": True,
+    "lead_correct": True,
+    "gold_principle_cited": True,
+    "citation_precision": True,
+    "citation_recall": True,
+    "facts": True,
+    "language": True,
+    "refusal_precision": True,
+    "refusal_recall": True,
+    "fragment_rate": False,
+    "latency_p50_ms": False,
+    "latency_p95_ms": False,
+}
+# metrics a regression gate compares with the committed baseline (latency depends on the
+# machine, so it is reported, not gated)
+GATED: tuple[str, ...] = tuple(m for m in METRICS if not m.startswith("latency"))
+
+# the goals of the evaluation issue (reported against, never gated)
+GOALS: dict[str, tuple[str, float]] = {
+    "p_at_1": (">=", 0.85),
+    "gold_principle_cited": (">=", 0.95),
+    "lead_correct": (">=", 0.85),
+    "citation_precision": (">=", 0.80),
+    "refusal_precision": (">=", 0.95),
+    "refusal_recall": (">=", 0.95),
+    "facts": (">=", 0.95),
+    "language": (">=", 1.0),
+    "fragment_rate": ("<=", 0.0),
+    "latency_p95_ms": ("<", 300.0),
+}
 
 
 class Row(BaseModel):
@@ -48,156 +93,325 @@ class Row(BaseModel):
     id: str
     question: str
     type: str
+    subtype: str | None = None
     kernelement: str | None = None
     phase: str | None = None
     gold: list[str] = Field(default_factory=list)
-    expected: list[str] = Field(default_factory=list)
+    principles: list[str] = Field(default_factory=list)
+    also_relevant: list[str] = Field(default_factory=list)
+    polarity: str | None = None
+    expected: list[str | list[str]] = Field(default_factory=list)
     refuse: bool = False
     language: str = "nl"
+    not_covered: str = ""
+    fast: bool = False
+    # what the assistant did
     retrieved: list[str] = Field(default_factory=list)
+    retrieved_principles: list[str] = Field(default_factory=list)
     cited: list[str] = Field(default_factory=list)
     citations: list[dict[str, Any]] = Field(default_factory=list)
+    lead_principle: str = ""
     answer: str = ""
     refused: bool = False
-    answer_language: str = ""
     standalone_question: str = ""
     latency_ms: float = 0.0
     error: str = ""
 
 
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- corpus view
 
 
-def as_row(row: Row | Mapping[str, Any]) -> Row:
-    """Accept pydantic rows and plain dicts alike."""
-    return row if isinstance(row, Row) else Row.model_validate(dict(row))
+@dataclass(frozen=True)
+class CorpusView:
+    """What relevance needs to know of each record: its principle key and kind."""
+
+    key: Mapping[str, str] = field(default_factory=dict)
+    kind: Mapping[str, str] = field(default_factory=dict)
+
+    def principle_key(self, record_id: str) -> str:
+        return self.key.get(record_id, record_id)
+
+    def statements(self, principle_key: str) -> set[str]:
+        """The statement records (every edition) of a principle."""
+        return {
+            rid
+            for rid, k in self.key.items()
+            if k == principle_key and self.kind.get(rid) == "uitgangspunt"
+        }
 
 
-def load_principle_map(path: Path) -> dict[str, str]:
-    """Read `id -> principle_id` (empty principle ids are left out) from principles.jsonl."""
-    mapping: dict[str, str] = {}
+# which edition's id names a principle that several editions state
+_EDITION_ORDER = ("delphi-2023", "website-2023", "framework-2021")
+
+
+def corpus_view(records: Iterable[Mapping[str, Any]]) -> CorpusView:
+    """Principle keys: principles joined with their `also_in` equivalents (union-find),
+    the Delphi 2023 id canonical; other records map to their principle's key."""
+    records = list(records)
+    edition = {r["id"]: r.get("edition", "") for r in records}
+
+    def rank(record_id: str) -> tuple[int, str]:
+        ed = edition.get(record_id, "")
+        return (_EDITION_ORDER.index(ed) if ed in _EDITION_ORDER else 9), record_id
+
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            keep, drop = sorted((ra, rb), key=rank)
+            parent[drop] = keep
+
+    for r in records:
+        if r["kind"] == "uitgangspunt":
+            find(r["id"])
+            for other in r.get("also_in") or ():
+                union(r["id"], other)
+    key: dict[str, str] = {}
+    kind: dict[str, str] = {}
+    for r in records:
+        kind[r["id"]] = r["kind"]
+        owner = r.get("principle_id") or (r["id"] if r["kind"] == "uitgangspunt" else "")
+        key[r["id"]] = find(owner) if owner else r["id"]
+    return CorpusView(key, kind)
+
+
+@lru_cache(maxsize=4)
+def load_corpus_view(path: Path) -> CorpusView:
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                rec = json.loads(line)
-                if rec.get("principle_id"):
-                    mapping[rec["id"]] = rec["principle_id"]
-    return mapping
+        return corpus_view(json.loads(line) for line in fh if line.strip())
 
 
-def principle_key(record_id: str, principles: PrincipleMap) -> str:
-    return principles.get(record_id) or record_id
+# --------------------------------------------------------------------------- relevance
 
 
-def gold_keys(gold: Iterable[str], principles: PrincipleMap) -> set[str]:
-    """Distinct principle keys of the gold ids: the units recall and nDCG count."""
-    return {principle_key(g, principles) for g in gold}
+def gold_principles(row: Row, view: CorpusView) -> set[str]:
+    given = row.principles or row.gold
+    return {view.principle_key(p) for p in given}
 
 
-def gold_set(gold: Iterable[str], principles: PrincipleMap) -> set[str]:
-    """Gold ids plus their principle keys."""
-    gold = list(gold)
-    return set(gold) | gold_keys(gold, principles)
+def _polarity_ok(record_id: str, polarity: str | None, view: CorpusView) -> bool:
+    kind = view.kind.get(record_id)
+    if polarity == "hinders":
+        return kind != "bevorderend"
+    if polarity == "promotes":
+        return kind != "belemmerend"
+    return True
 
 
-def matched_key(record_id: str, gold: Sequence[str], principles: PrincipleMap) -> str | None:
-    """The gold unit a record covers, or None when it is not relevant."""
-    accepted = gold_set(gold, principles)
-    key = principle_key(record_id, principles)
-    if record_id in accepted or key in accepted:
-        return key
-    return None
+def relevant_records(row: Row, view: CorpusView) -> set[str]:
+    """Gold records, statements of gold principles, and listed extras; polarity-aware."""
+    out = set(row.gold) | set(row.also_relevant)
+    for p in gold_principles(row, view):
+        out |= view.statements(p)
+    return {r for r in out if _polarity_ok(r, row.polarity, view)}
 
 
-def is_relevant(record_id: str, gold: Sequence[str], principles: PrincipleMap) -> bool:
-    return matched_key(record_id, gold, principles) is not None
+def principle_ranking(row: Row, view: CorpusView) -> list[str]:
+    """Distinct principles in ranking order: the assistant's own principle ranking when
+    the row has one, else the principle keys of the retrieved records."""
+    source = row.retrieved_principles or row.retrieved
+    seen: list[str] = []
+    for rid in source:
+        key = view.principle_key(rid)
+        if key not in seen:
+            seen.append(key)
+    return seen
 
 
-def gains(retrieved: Sequence[str], gold: Sequence[str], principles: PrincipleMap) -> list[int]:
-    """Binary gain per rank; a gold unit already covered earlier gains nothing."""
+# --------------------------------------------------------------------------- record level
+
+
+def hit_at_k(retrieved: Sequence[str], relevant: set[str], k: int) -> float:
+    return 1.0 if any(r in relevant for r in retrieved[:k]) else 0.0
+
+
+def reciprocal_rank(retrieved: Sequence[str], relevant: set[str], k: int = RANK_K) -> float:
+    for rank, rid in enumerate(retrieved[:k], start=1):
+        if rid in relevant:
+            return 1.0 / rank
+    return 0.0
+
+
+def ndcg_at_k(retrieved: Sequence[str], relevant: set[str], k: int = RANK_K) -> float:
+    ideal_n = min(k, len(relevant))
+    if ideal_n == 0:
+        return 0.0
     seen: set[str] = set()
-    out: list[int] = []
-    for rid in retrieved:
-        key = matched_key(rid, gold, principles)
-        if key is None or key in seen:
-            out.append(0)
-        else:
-            seen.add(key)
-            out.append(1)
+    dcg = 0.0
+    for i, rid in enumerate(retrieved[:k]):
+        if rid in relevant and rid not in seen:
+            seen.add(rid)
+            dcg += 1.0 / math.log2(i + 2)
+    idcg = sum(1.0 / math.log2(i + 2) for i in range(ideal_n))
+    return dcg / idcg
+
+
+# --------------------------------------------------------------------------- answer level
+
+_DECIMAL = re.compile(r"(?<=\d),(?=\d)")
+_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|%", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word and number tokens; a decimal comma is a decimal point (4,5 = 4.5)."""
+    return _TOKEN.findall(_DECIMAL.sub(".", text.lower()))
+
+
+def contains_fact(answer: str, fact: str | Sequence[str]) -> bool:
+    """The fact (or one of its alternatives) occurs as a whole-token sequence: "2" does
+    not match "20" or "2.5", "4,5" matches "4.5"."""
+    alternatives = [fact] if isinstance(fact, str) else list(fact)
+    have = tokens(answer)
+    for alt in alternatives:
+        want = tokens(alt)
+        if want and any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1)):
+            return True
+    return False
+
+
+def facts_score(answer: str, expected: Sequence[str | Sequence[str]]) -> float | None:
+    """Share of the expected facts found in the answer; None when none are expected."""
+    if not expected:
+        return None
+    return sum(contains_fact(answer, f) for f in expected) / len(expected)
+
+
+_SOURCES_HEADING = re.compile(r"^\s*(\*\*)?(bronnen|sources)\b", re.I | re.M)
+
+
+def answer_body(answer: str) -> str:
+    """The answer without its list of sources."""
+    m = _SOURCES_HEADING.search(answer)
+    return answer[: m.start()] if m else answer
+
+
+@lru_cache(maxsize=1)
+def _language_detector() -> Any:
+    from lingua import Language, LanguageDetectorBuilder
+
+    return LanguageDetectorBuilder.from_languages(Language.DUTCH, Language.ENGLISH).build()
+
+
+def detect_answer_language(answer: str) -> str:
+    """'nl' or 'en' as detected from the answer text by lingua; '' for an empty answer."""
+    body = re.sub(r"\[\d+\]", " ", answer_body(answer)).strip()
+    if not body:
+        return ""
+    lang = _language_detector().detect_language_of(body)
+    if lang is None:
+        return ""
+    return "nl" if lang.name == "DUTCH" else "en"
+
+
+# labels of the sources' sections: a bullet that opens with one is a label, not a sentence
+_LABEL = re.compile(
+    r"^(onderbouwing|succesfactoren|randvoorwaarden|werkzame elementen|toelichting|"
+    r"belangrijke punten[^:]{0,40}|praktijkvoorbeelden?|bronnen)\s*\)?\s*:",
+    re.I,
+)
+_CITES = re.compile(r"(\s*\[\d+\])+\s*$")
+_BULLET = re.compile(r"^\s*(?:[-•*]|\d+[.)])\s+")
+
+
+def answer_sentences(answer: str) -> list[str]:
+    """The lines of an answer a user reads as statements: body lines, without bullet
+    marks and citation numbers; headings (**…**) and empty lines are left out."""
+    out = []
+    for line in answer_body(answer).splitlines():
+        text = line.strip()
+        if not text or (text.startswith("**") and text.endswith("**")):
+            continue
+        text = _CITES.sub("", _BULLET.sub("", text)).strip()
+        if text:
+            out.append(text)
     return out
+
+
+def is_fragment(sentence: str) -> bool:
+    """Not a complete sentence: ends with a comma, colon or semicolon, starts in lower
+    case (a list item without its lead), or opens with a bare section label."""
+    s = sentence.strip()
+    if not s:
+        return False
+    if s[-1] in ",:;":
+        return True
+    first = next((c for c in s if c.isalpha()), "")
+    if first and first.islower():
+        return True
+    return _LABEL.match(s) is not None
 
 
 # --------------------------------------------------------------------------- per row
 
 
-def hit_at_k(
-    retrieved: Sequence[str], gold: Sequence[str], k: int, principles: PrincipleMap
-) -> float:
-    return 1.0 if any(is_relevant(r, gold, principles) for r in retrieved[:k]) else 0.0
+def row_scores(row: Row, view: CorpusView) -> dict[str, float | None]:
+    """Every per-row score; None where a metric does not apply to the row."""
+    in_scope = not row.refuse and bool(row.gold)
+    relevant = relevant_records(row, view) if in_scope else set()
+    golds = gold_principles(row, view) if in_scope else set()
+    s: dict[str, float | None] = dict.fromkeys(
+        (
+            "hit_at_1",
+            "hit_at_5",
+            "mrr",
+            "ndcg_at_10",
+            "p_at_1",
+            "principle_hit_at_3",
+            "lead_correct",
+            "gold_principle_cited",
+            "citation_precision",
+            "citation_recall",
+            "facts",
+            "language",
+        )
+    )
+    if in_scope:
+        s["hit_at_1"] = hit_at_k(row.retrieved, relevant, 1)
+        s["hit_at_5"] = hit_at_k(row.retrieved, relevant, 5)
+        s["mrr"] = reciprocal_rank(row.retrieved, relevant)
+        s["ndcg_at_10"] = ndcg_at_k(row.retrieved, relevant)
+        ranking = principle_ranking(row, view)
+        s["p_at_1"] = float(bool(ranking) and ranking[0] in golds)
+        s["principle_hit_at_3"] = float(any(p in golds for p in ranking[:PRINCIPLE_HIT_K]))
+        cited_keys = [view.principle_key(c) for c in row.cited]
+        lead = view.principle_key(row.lead_principle) if row.lead_principle else ""
+        lead = lead or (cited_keys[0] if cited_keys else "")
+        answered = not row.refused
+        s["lead_correct"] = float(answered and lead in golds)
+        s["gold_principle_cited"] = float(answered and any(k in golds for k in cited_keys))
+        correct = [
+            view.principle_key(c) in golds and _polarity_ok(c, row.polarity, view)
+            for c in row.cited
+        ]
+        s["citation_precision"] = sum(correct) / len(correct) if answered and correct else 0.0
+        s["citation_recall"] = (
+            len(golds & set(cited_keys)) / len(golds) if answered and golds else 0.0
+        )
+        s["facts"] = (
+            facts_score(row.answer, row.expected) if answered else (0.0 if row.expected else None)
+        )
+    elif row.refuse:
+        s["citation_precision"] = 1.0 if row.refused and not row.cited else 0.0
+    if row.answer:
+        s["language"] = float(detect_answer_language(row.answer) == row.language)
+    return s
 
 
-def reciprocal_rank(
-    retrieved: Sequence[str], gold: Sequence[str], principles: PrincipleMap
-) -> float:
-    for rank, rid in enumerate(retrieved, start=1):
-        if is_relevant(rid, gold, principles):
-            return 1.0 / rank
-    return 0.0
+def fragment_counts(row: Row) -> tuple[int, int]:
+    """(fragments, sentences) of the answer."""
+    sentences = answer_sentences(row.answer)
+    return sum(is_fragment(s) for s in sentences), len(sentences)
 
 
-def ndcg_at_k(
-    retrieved: Sequence[str], gold: Sequence[str], k: int, principles: PrincipleMap
-) -> float:
-    ideal_n = min(k, len(gold_keys(gold, principles)))
-    if ideal_n == 0:
-        return 0.0
-    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains(retrieved[:k], gold, principles)))
-    idcg = sum(1.0 / math.log2(i + 2) for i in range(ideal_n))
-    return dcg / idcg
-
-
-def citation_precision(
-    cited: Sequence[str], gold: Sequence[str], principles: PrincipleMap
-) -> float | None:
-    """Share of cited ids that are relevant; None when nothing was cited."""
-    if not cited:
-        return None
-    return sum(is_relevant(c, gold, principles) for c in cited) / len(cited)
-
-
-def citation_recall(
-    cited: Sequence[str], gold: Sequence[str], principles: PrincipleMap
-) -> float | None:
-    """Share of gold principle keys covered by at least one citation."""
-    keys = gold_keys(gold, principles)
-    if not keys:
-        return None
-    covered = {matched_key(c, gold, principles) for c in cited} - {None}
-    return len(covered & keys) / len(keys)
-
-
-_DECIMAL = re.compile(r"(?<=\d),(?=\d)")
-
-
-def normalise_text(text: str) -> str:
-    """Lower-case, decimal comma to point, collapse whitespace."""
-    return " ".join(_DECIMAL.sub(".", text.lower()).split())
-
-
-def contains_expected(answer: str, expected: Sequence[str]) -> bool:
-    """Any expected string occurs in the answer; numbers must not be part of a longer number."""
-    norm = normalise_text(answer)
-    for exp in expected:
-        e = normalise_text(exp)
-        if not e:
-            continue
-        if re.fullmatch(r"[\d.%/ ]+", e):
-            pattern = rf"(?<![\d.]){re.escape(e)}(?!\.?\d)"
-            if re.search(pattern, norm):
-                return True
-        elif e in norm:
-            return True
-    return False
+# --------------------------------------------------------------------------- aggregates
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -215,114 +429,101 @@ def _mean(values: Iterable[float | None]) -> float | None:
     return sum(vals) / len(vals) if vals else None
 
 
-def _ratio(num: int, den: int) -> float | None:
-    return num / den if den else None
-
-
-# --------------------------------------------------------------------------- aggregates
-
-
-def row_scores(row: Row | Mapping[str, Any], principles: PrincipleMap | None = None) -> dict:
-    """All per-row scores; None where a metric does not apply to the row."""
-    r = as_row(row)
-    pm = principles or {}
-    graded = bool(r.gold) and not r.refuse
-    scores: dict[str, float | None] = {}
-    for k in HIT_KS:
-        scores[f"hit@{k}"] = hit_at_k(r.retrieved, r.gold, k, pm) if graded else None
-    scores["mrr"] = reciprocal_rank(r.retrieved, r.gold, pm) if graded else None
-    scores[f"ndcg@{NDCG_K}"] = ndcg_at_k(r.retrieved, r.gold, NDCG_K, pm) if graded else None
-    scores["citation_precision"] = citation_precision(r.cited, r.gold, pm) if graded else None
-    scores["citation_recall"] = citation_recall(r.cited, r.gold, pm) if graded else None
-    scores["expected_accuracy"] = (
-        float(contains_expected(r.answer, r.expected)) if r.expected and not r.refuse else None
-    )
-    scores["refusal_correct"] = float(r.refused == r.refuse)
-    scores["language_correct"] = (
-        float(r.answer_language == r.language) if r.answer_language else None
-    )
-    return scores
-
-
-def aggregate(
-    rows: Sequence[Row | Mapping[str, Any]], principles: PrincipleMap | None = None
-) -> dict[str, float | int | None]:
-    """Mean of every metric over the rows, plus refusal precision/recall and latency."""
-    parsed = [as_row(r) for r in rows]
-    per_row = [row_scores(r, principles) for r in parsed]
-    out: dict[str, float | int | None] = {"n": len(parsed)}
-    keys = list(per_row[0]) if per_row else list(row_scores(Row(id="", question="", type="")))
-    for key in keys:
-        if key == "refusal_correct":
-            continue
+def aggregate(rows: Sequence[Row], view: CorpusView) -> dict[str, float | int | None]:
+    """Mean of every per-row metric, refusal precision/recall, fragment rate, latency."""
+    per_row = [row_scores(r, view) for r in rows]
+    out: dict[str, float | int | None] = {"n": len(rows)}
+    for key in per_row[0] if per_row else ():
         out[key] = _mean(s[key] for s in per_row)
-    should = [r for r in parsed if r.refuse]
-    did = [r for r in parsed if r.refused]
-    out["refusal_precision"] = _ratio(sum(r.refuse for r in did), len(did))
-    out["refusal_recall"] = _ratio(sum(r.refused for r in should), len(should))
-    latencies = [r.latency_ms for r in parsed]
+    should = [r for r in rows if r.refuse]
+    did = [r for r in rows if r.refused]
+    out["refusal_precision"] = sum(r.refuse for r in did) / len(did) if did else None
+    out["refusal_recall"] = sum(r.refused for r in should) / len(should) if should else None
+    frags = [fragment_counts(r) for r in rows if not r.refused]
+    total = sum(n for _, n in frags)
+    out["fragment_rate"] = sum(f for f, _ in frags) / total if total else None
+    latencies = [r.latency_ms for r in rows if not r.error]
     out["latency_p50_ms"] = percentile(latencies, 50) if latencies else None
     out["latency_p95_ms"] = percentile(latencies, 95) if latencies else None
-    out["errors"] = sum(1 for r in parsed if r.error)
+    out["errors"] = sum(1 for r in rows if r.error)
     return out
 
 
-def group_by(
-    rows: Sequence[Row | Mapping[str, Any]], key: Callable[[Row], str | None]
-) -> dict[str, list[Row]]:
+def group_by(rows: Sequence[Row], key: Callable[[Row], str | None]) -> dict[str, list[Row]]:
     groups: dict[str, list[Row]] = {}
-    for row in (as_row(r) for r in rows):
+    for row in rows:
         name = key(row)
         if name:
             groups.setdefault(name, []).append(row)
     return dict(sorted(groups.items()))
 
 
-def summarize(
-    rows: Sequence[Row | Mapping[str, Any]], principles: PrincipleMap | None = None
-) -> dict[str, Any]:
-    """Overall, per question type and per core element aggregates."""
+def relevance_distribution(rows: Sequence[Row], view: CorpusView) -> dict[str, Any]:
+    """How many records count as relevant per in-scope question (aim: at most ~8)."""
+    sizes = [len(relevant_records(r, view)) for r in rows if r.gold and not r.refuse]
+    if not sizes:
+        return {"n": 0}
+    counts: dict[int, int] = {}
+    for s in sizes:
+        counts[s] = counts.get(s, 0) + 1
     return {
-        "overall": aggregate(rows, principles),
-        "by_type": {
-            name: aggregate(group, principles)
-            for name, group in group_by(rows, lambda r: r.type).items()
-        },
-        "by_kernelement": {
-            name: aggregate(group, principles)
-            for name, group in group_by(rows, lambda r: r.kernelement).items()
-        },
+        "n": len(sizes),
+        "median": statistics.median(sizes),
+        "p90": percentile([float(s) for s in sizes], 90),
+        "max": max(sizes),
+        "over_8": sum(s > 8 for s in sizes),
+        "histogram": dict(sorted(counts.items())),
     }
 
 
-def check_thresholds(
-    overall: Mapping[str, float | int | None], thresholds: Mapping[str, float]
+def summarize(rows: Sequence[Row], view: CorpusView) -> dict[str, Any]:
+    """Overall and per question type aggregates, and the relevance distribution."""
+    return {
+        "overall": aggregate(rows, view),
+        "by_type": {
+            name: aggregate(g, view) for name, g in group_by(rows, lambda r: r.type).items()
+        },
+        "relevance": relevance_distribution(rows, view),
+    }
+
+
+def goal_status(metric: str, value: float | None) -> bool | None:
+    """True when a goal of the evaluation issue is met, False when missed, None if none."""
+    if metric not in GOALS or value is None:
+        return None
+    op, bound = GOALS[metric]
+    return {">=": value >= bound, "<=": value <= bound, "<": value < bound}[op]
+
+
+def regressions(
+    current: Mapping[str, Any], baseline: Mapping[str, Any], tolerance: float = REGRESSION_TOLERANCE
 ) -> list[str]:
-    """Failures as readable lines. Keys ending in `_max` are upper bounds, others minimums."""
-    failures: list[str] = []
-    for name, bound in thresholds.items():
-        metric = name.removesuffix("_max")
-        value = overall.get(metric)
-        if value is None:
-            failures.append(f"{metric}: no value (threshold {bound})")
-        elif name.endswith("_max") and value > bound:
-            failures.append(f"{metric}: {value:.3f} > {bound}")
-        elif not name.endswith("_max") and value < bound:
-            failures.append(f"{metric}: {value:.3f} < {bound}")
+    """Gated metrics that got worse than the baseline by more than `tolerance`."""
+    failures = []
+    for metric in GATED:
+        cur, base = current.get(metric), baseline.get(metric)
+        if base is None:
+            continue
+        if cur is None:
+            failures.append(f"{metric}: no value (baseline {base:.3f})")
+            continue
+        worse = base - cur if METRICS[metric] else cur - base
+        if worse > tolerance:
+            failures.append(f"{metric}: {cur:.3f} against baseline {base:.3f}")
     return failures
 
 
-def worst_rows(
-    rows: Sequence[Row | Mapping[str, Any]], principles: PrincipleMap | None = None, n: int = 10
-) -> list[tuple[Row, float]]:
-    """The n rows with the lowest combined score (mean of the row's applicable scores)."""
-    scored: list[tuple[Row, float]] = []
-    for row in (as_row(r) for r in rows):
-        vals = [
-            v
-            for k, v in row_scores(row, principles).items()
-            if v is not None and k not in ("language_correct",)
-        ]
-        scored.append((row, sum(vals) / len(vals) if vals else 1.0))
-    scored.sort(key=lambda pair: (pair[1], pair[0].id))
-    return scored[:n]
+def failing(row: Row, view: CorpusView) -> bool:
+    """A question the user sees answered wrongly: wrong refusal decision, or an in-scope
+    answer that does not lead with or cite a gold principle, or misses a fact."""
+    if row.error or row.refuse != row.refused:
+        return True
+    if row.refuse:
+        return False
+    s = row_scores(row, view)
+    facts = s["facts"]
+    return (
+        s["lead_correct"] == 0.0
+        or s["gold_principle_cited"] == 0.0
+        or (facts is not None and facts < 1.0)
+    )

@@ -1,4 +1,10 @@
-"""Self-contained HTML report of one evaluation run (inline CSS, base64 PNG plots)."""
+"""Self-contained HTML report of an evaluation run: dev and test side by side.
+
+It shows each level (record, principle, answer) overall and per question type, the
+goals of the evaluation issue with missed ones marked, the relevance distribution, a
+trend plot from eval/history.jsonl, and for every failing test question the question,
+the expected principle(s) and the answer exactly as a user sees it.
+"""
 
 from __future__ import annotations
 
@@ -9,39 +15,48 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+from eval.metrics import GOALS, CorpusView, Row, failing, goal_status, gold_principles
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
-from eval.metrics import PrincipleMap, Row, as_row, worst_rows
-
-TABLE_METRICS: tuple[str, ...] = (
+LEVELS: dict[str, tuple[str, ...]] = {
+    "principe / principle": ("p_at_1", "principle_hit_at_3"),
+    "record": ("hit_at_1", "hit_at_5", "mrr", "ndcg_at_10"),
+    "antwoord / answer": (
+        "lead_correct",
+        "gold_principle_cited",
+        "citation_precision",
+        "citation_recall",
+        "facts",
+        "language",
+        "refusal_precision",
+        "refusal_recall",
+        "fragment_rate",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ),
+}
+TYPE_METRICS: tuple[str, ...] = (
     "n",
-    "hit@1",
-    "hit@3",
-    "hit@5",
+    "p_at_1",
+    "principle_hit_at_3",
+    "hit_at_5",
     "mrr",
-    "ndcg@10",
+    "lead_correct",
+    "gold_principle_cited",
     "citation_precision",
-    "citation_recall",
-    "expected_accuracy",
-    "refusal_precision",
-    "refusal_recall",
-    "language_correct",
-    "latency_p50_ms",
-    "latency_p95_ms",
-    "errors",
+    "facts",
+    "language",
+    "fragment_rate",
 )
-PLOT_METRICS: tuple[str, ...] = ("hit@5", "mrr", "ndcg@10", "citation_precision")
+TREND_METRICS: tuple[str, ...] = ("p_at_1", "lead_correct", "gold_principle_cited", "hit_at_5")
 CSS = """
-body{font-family:system-ui,sans-serif;margin:2rem;max-width:1200px;color:#222}
-h1,h2{color:#1b4d6b} table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}
-th,td{border:1px solid #ccc;padding:.3rem .6rem;text-align:right}
+body{font-family:system-ui,sans-serif;margin:2rem;max-width:1250px;color:#222}
+h1,h2,h3{color:#1b4d6b} table{border-collapse:collapse;margin:1rem 0;font-size:.88rem}
+th,td{border:1px solid #ccc;padding:.3rem .55rem;text-align:right}
 th:first-child,td:first-child{text-align:left} th{background:#eef4f8}
-.up{color:#16803c}.down{color:#b42318} .q{background:#fafafa;border:1px solid #ddd;
-padding:.8rem;margin:.8rem 0;border-radius:6px} .q p{margin:.3rem 0} .muted{color:#666}
-img{max-width:100%;border:1px solid #eee;margin:.5rem 0}
+.miss{background:#fde8e8;color:#8a1c1c;font-weight:600}.met{color:#16803c}
+.q{background:#fafafa;border:1px solid #ddd;padding:.8rem;margin:.8rem 0;border-radius:6px}
+.q p{margin:.3rem 0} .muted{color:#555} pre{white-space:pre-wrap;font-family:inherit;
+background:#fff;border:1px solid #e5e5e5;padding:.6rem} img{max-width:100%}
 """
 
 
@@ -53,140 +68,157 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def figure_to_base64(fig: Any) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
-    plt.close(fig)
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+def _cell(metric: str, value: Any, mark_goals: bool) -> str:
+    status = goal_status(metric, value) if mark_goals else None
+    cls = {True: "met", False: "miss", None: ""}[status]
+    return f"<td class='{cls}'>{fmt(value)}</td>"
 
 
-def img_tag(b64: str, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{b64}">'
-
-
-def bar_chart(groups: Mapping[str, Mapping[str, Any]], title: str) -> str:
-    """Grouped bars of PLOT_METRICS per group; returns base64 PNG."""
-    names = list(groups)
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(names) + 2), 3.8))
-    width = 0.8 / len(PLOT_METRICS)
-    for i, metric in enumerate(PLOT_METRICS):
-        values = [groups[n].get(metric) or 0.0 for n in names]
-        ax.bar([x + i * width for x in range(len(names))], values, width, label=metric)
-    ax.set_xticks([x + 0.4 - width / 2 for x in range(len(names))])
-    ax.set_xticklabels(names, rotation=30, ha="right", fontsize=8)
-    ax.set_ylim(0, 1.05)
-    ax.set_title(title)
-    ax.legend(fontsize=7, ncol=len(PLOT_METRICS))
-    return figure_to_base64(fig)
-
-
-def latency_histogram(latencies: Sequence[float]) -> str:
-    fig, ax = plt.subplots(figsize=(6, 3))
-    ax.hist(list(latencies) or [0.0], bins=20, color="#1b4d6b")
-    ax.set_xlabel("latency (ms)")
-    ax.set_ylabel("vragen / questions")
-    ax.set_title("Latentie / latency")
-    return figure_to_base64(fig)
-
-
-def metrics_table(groups: Mapping[str, Mapping[str, Any]], first_header: str) -> str:
-    head = "".join(f"<th>{html.escape(m)}</th>" for m in TABLE_METRICS)
-    body = "".join(
-        f"<tr><td>{html.escape(name)}</td>"
-        + "".join(f"<td>{fmt(vals.get(m))}</td>" for m in TABLE_METRICS)
-        + "</tr>"
-        for name, vals in groups.items()
-    )
-    return f"<table><tr><th>{html.escape(first_header)}</th>{head}</tr>{body}</table>"
-
-
-def diff_table(current: Mapping[str, Any], previous: Mapping[str, Any] | None) -> str:
-    if not previous:
-        return "<p class='muted'>Geen eerdere run gevonden / no previous run.</p>"
-    rows = []
-    for m in TABLE_METRICS:
-        cur, prev = current.get(m), previous.get(m)
-        if cur is None and prev is None:
-            continue
-        delta = (
-            cur - prev if isinstance(cur, int | float) and isinstance(prev, int | float) else None
-        )
-        lower_is_better = m.startswith("latency") or m == "errors"
-        good = delta is not None and ((delta < 0) if lower_is_better else (delta > 0))
-        cls = "" if not delta else ("up" if good else "down")
-        sign = "" if delta is None else f"{delta:+.3f}"
-        rows.append(
-            f"<tr><td>{m}</td><td>{fmt(prev)}</td><td>{fmt(cur)}</td>"
-            f"<td class='{cls}'>{sign}</td></tr>"
-        )
-    return (
-        "<table><tr><th>metric</th><th>vorige / previous</th><th>nu / now</th><th>Δ</th></tr>"
-        + "".join(rows)
-        + "</table>"
-    )
-
-
-def worst_section(rows: Sequence[Row], principles: PrincipleMap | None) -> str:
+def level_tables(metrics: Mapping[str, Mapping[str, Any]]) -> str:
+    """One table per level: metric rows, one column per split; goals marked on test."""
+    splits = list(metrics)
     parts = []
-    for row, score in worst_rows(rows, principles, n=10):
-        cites = "".join(
-            f"<li>[{c.get('n', '')}] <code>{html.escape(str(c.get('id', '')))}</code> "
-            f"{html.escape(str(c.get('text', ''))[:200])}</li>"
-            for c in row.citations
-        ) or "".join(f"<li><code>{html.escape(c)}</code></li>" for c in row.cited)
+    for level, names in LEVELS.items():
+        head = "".join(f"<th>{html.escape(s)}</th>" for s in splits)
+        body = ""
+        for m in names:
+            goal = GOALS.get(m)
+            goal_txt = f"{goal[0]} {goal[1]:g}" if goal else ""
+            cells = "".join(
+                _cell(m, metrics[s]["overall"].get(m), mark_goals=s == "test") for s in splits
+            )
+            body += f"<tr><td>{m}</td>{cells}<td>{html.escape(goal_txt)}</td></tr>"
         parts.append(
-            "<div class='q'>"
-            f"<p><b>{html.escape(row.id)}</b> ({html.escape(row.type)}, score {score:.2f}) "
-            f"{html.escape(row.question)}</p>"
-            f"<p class='muted'>gold: {html.escape(', '.join(row.gold) or '—')}"
-            f"{' | refuse' if row.refuse else ''}</p>"
-            f"<p class='muted'>top-5: {html.escape(', '.join(row.retrieved[:5]) or '—')}</p>"
-            f"<p>{html.escape(row.answer) or '<i>(geen antwoord)</i>'}</p>"
-            + (f"<p class='down'>{html.escape(row.error)}</p>" if row.error else "")
-            + (f"<ul>{cites}</ul>" if cites else "")
-            + "</div>"
+            f"<h3>{html.escape(level)}</h3><table><tr><th>metric</th>{head}"
+            f"<th>doel / goal</th></tr>{body}</table>"
         )
     return "".join(parts)
 
 
+def type_table(metrics: Mapping[str, Mapping[str, Any]]) -> str:
+    head = "".join(f"<th>{m}</th>" for m in TYPE_METRICS)
+    body = ""
+    for split, m in metrics.items():
+        for name, vals in m["by_type"].items():
+            body += (
+                f"<tr><td>{html.escape(split)} · {html.escape(name)}</td>"
+                + "".join(f"<td>{fmt(vals.get(k))}</td>" for k in TYPE_METRICS)
+                + "</tr>"
+            )
+    return f"<table><tr><th>split · type</th>{head}</tr>{body}</table>"
+
+
+def relevance_table(metrics: Mapping[str, Mapping[str, Any]]) -> str:
+    rows = ""
+    for split, m in metrics.items():
+        d = m.get("relevance", {})
+        hist = ", ".join(f"{k}: {v}" for k, v in d.get("histogram", {}).items())
+        rows += (
+            f"<tr><td>{html.escape(split)}</td><td>{fmt(d.get('n'))}</td>"
+            f"<td>{fmt(d.get('median'))}</td><td>{fmt(d.get('p90'))}</td>"
+            f"<td>{fmt(d.get('max'))}</td><td>{fmt(d.get('over_8'))}</td>"
+            f"<td style='text-align:left'>{html.escape(hist)}</td></tr>"
+        )
+    return (
+        "<table><tr><th>split</th><th>n</th><th>median</th><th>p90</th><th>max</th>"
+        f"<th>&gt; 8</th><th>relevante records : vragen</th></tr>{rows}</table>"
+    )
+
+
+def trend_plot(history: Sequence[Mapping[str, Any]]) -> str:
+    """Base64 PNG of the trend of the main metrics per split over the runs."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = [h for h in history if h.get("subset", "all") == "all"]
+    if not runs:
+        return ""
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    for split, style in (("dev", "--"), ("test", "-")):
+        pts = [h for h in runs if h.get("split") == split]
+        for metric in TREND_METRICS:
+            ys = [h.get(metric) for h in pts]
+            if any(y is not None for y in ys):
+                ax.plot(
+                    range(len(pts)),
+                    [y if y is not None else float("nan") for y in ys],
+                    style,
+                    marker="o",
+                    label=f"{split} {metric}",
+                )
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("run")
+    ax.set_title("Trend / trend (eval/history.jsonl)")
+    ax.legend(fontsize=7, ncol=2)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    b64 = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="trend" src="data:image/png;base64,{b64}">'
+
+
+def failing_section(rows: Sequence[Row], view: CorpusView) -> str:
+    parts = []
+    for row in rows:
+        if not failing(row, view):
+            continue
+        expected = ", ".join(sorted(gold_principles(row, view))) if not row.refuse else "—"
+        sources = "\n".join(
+            f"[{c.get('n', '')}] {c.get('id', '')} — {c.get('source', '')}" for c in row.citations
+        )
+        history = "refuse" if row.refuse else f"principles: {expected}"
+        parts.append(
+            "<div class='q'>"
+            f"<p><b>{html.escape(row.id)}</b> ({html.escape(row.type)}) "
+            f"{html.escape(row.question)}</p>"
+            f"<p class='muted'>verwacht / expected: {html.escape(history)}"
+            f"{' · facts: ' + html.escape(str(row.expected)) if row.expected else ''}</p>"
+            f"<p class='muted'>{'geweigerd / refused' if row.refused else 'beantwoord / answered'}"
+            f" · top-5: {html.escape(', '.join(row.retrieved[:5]))}</p>"
+            f"<pre>{html.escape(row.answer or row.error or '(geen antwoord)')}"
+            f"{chr(10) * 2 + 'Bronnen:' + chr(10) + html.escape(sources) if sources else ''}"
+            "</pre></div>"
+        )
+    return "".join(parts) or "<p>Geen / none.</p>"
+
+
 def render_report(
-    rows: Sequence[Row | Mapping[str, Any]],
-    metrics: Mapping[str, Any],
-    previous: Mapping[str, Any] | None = None,
-    principles: PrincipleMap | None = None,
+    metrics: Mapping[str, Mapping[str, Any]],
+    rows: Mapping[str, Sequence[Row]],
+    view: CorpusView,
+    history: Sequence[Mapping[str, Any]] = (),
     title: str = "LISO-assistent — evaluatie",
 ) -> str:
-    """The complete HTML page. `metrics` is the output of `eval.metrics.summarize`."""
-    parsed = [as_row(r) for r in rows]
-    overall = metrics.get("overall", {})
-    by_type = metrics.get("by_type", {})
-    by_ke = metrics.get("by_kernelement", {})
-    prev_overall = (previous or {}).get("overall") if previous else None
+    """The complete HTML page for one or more splits (`metrics[split]` from summarize)."""
+    failing_html = "".join(
+        f"<h3>{html.escape(split)}</h3>{failing_section(split_rows, view)}"
+        for split, split_rows in rows.items()
+        if split == "test" or len(rows) == 1
+    )
     return f"""<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{CSS}</style></head><body>
 <h1>{html.escape(title)}</h1>
-<h2>Totaal / overall</h2>{metrics_table({"overall": overall}, "")}
-<h2>Per vraagtype / per question type</h2>{metrics_table(by_type, "type")}
-{img_tag(bar_chart(by_type, "Per vraagtype / per question type"), "per type")}
-<h2>Per kernelement / per core element</h2>{metrics_table(by_ke, "kernelement")}
-{img_tag(bar_chart(by_ke, "Per kernelement / per core element"), "per kernelement")}
-<h2>Latentie / latency</h2>
-{img_tag(latency_histogram([r.latency_ms for r in parsed]), "latency histogram")}
-<h2>Verschil met vorige run / diff against previous run</h2>
-{diff_table(overall, prev_overall)}
-<h2>Slechtste 10 vragen / worst 10 questions</h2>{worst_section(parsed, principles)}
+<p class="muted">Dev is voor afstemmen, test alleen voor rapporteren. Rood = doel gemist
+(doelen gelden voor test). / Dev is for tuning, test only for reporting. Red = goal missed.</p>
+<h2>Per niveau / per level</h2>{level_tables(metrics)}
+<h2>Per vraagtype / per question type</h2>{type_table(metrics)}
+<h2>Relevante records per vraag / relevant records per question</h2>{relevance_table(metrics)}
+<h2>Trend</h2>{trend_plot(history)}
+<h2>Fout beantwoorde vragen / failing questions</h2>{failing_html}
 </body></html>
 """
 
 
 def write_report(
     run_dir: Path,
-    rows: Sequence[Row | Mapping[str, Any]],
-    metrics: Mapping[str, Any],
-    previous: Mapping[str, Any] | None = None,
-    principles: PrincipleMap | None = None,
+    metrics: Mapping[str, Mapping[str, Any]],
+    rows: Mapping[str, Sequence[Row]],
+    view: CorpusView,
+    history: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
     path = run_dir / "report.html"
-    path.write_text(render_report(rows, metrics, previous, principles), encoding="utf-8")
+    path.write_text(render_report(metrics, rows, view, history), encoding="utf-8")
     return path

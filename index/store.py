@@ -15,7 +15,7 @@ import json
 import shutil
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,14 @@ import numpy as np
 from assistant.config import Settings
 from assistant.types import Record
 from corpus.build import corpus_hash, read_jsonl
+from corpus.units import (
+    Unit,
+    build_units,
+    load_bank,
+    load_out_of_scope,
+    principle_keys,
+    unit_passage,
+)
 from index.bm25 import ANALYZER_VERSION, BM25Index
 from index.embedders import Embedder
 
@@ -127,6 +135,61 @@ class Pointer:
     built_at: str
     build_seconds: float
     analyzer_version: int = 0
+    # the retrieval keys beside the records: bank questions, unit passages, out-of-scope
+    keys_collection: str = ""
+    keys_bm25_dir: str = ""
+    keys_hash: str = ""
+    n_keys: int = 0
+
+
+def keys_hash(settings: Settings) -> str:
+    """sha256 of what the keys collection is built from (besides the records)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in (settings.bank_path, settings.out_of_scope_path):
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Key:
+    """A retrieval key: a bank question (points at its unit), a unit passage, or an
+    out-of-scope question (points at its category)."""
+
+    id: str
+    doc_type: str  # bank | unit | oos
+    target: str  # unit id, or the out-of-scope category
+    text: str
+
+
+def retrieval_keys(settings: Settings, records: list[Record]) -> tuple[list[Unit], list[Key]]:
+    units = build_units(records)
+    known = {u.id for u in units}
+    by_id = {r.id: r for r in records}
+    bank = load_bank(settings.bank_path) if settings.bank_path.exists() else []
+    unknown = sorted({q.unit for q in bank} - known)
+    if unknown:
+        raise ValueError(f"{settings.bank_path}: unknown unit ids {unknown[:5]}")
+    keys = [Key(q.id, "bank", q.unit, q.text) for q in bank]
+    keys += [Key(f"unit-{u.id}", "unit", u.id, unit_passage(u, by_id)) for u in units]
+    if settings.out_of_scope_path.exists():
+        keys += [
+            Key(q.id, "oos", q.unit, q.text) for q in load_out_of_scope(settings.out_of_scope_path)
+        ]
+    return units, keys
+
+
+def _key_vectors(embedder: Embedder, keys: list[Key]) -> np.ndarray:
+    """Questions get the query prompt, unit passages the passage prompt."""
+    out = np.zeros((len(keys), embedder.dim), dtype=np.float32)
+    questions = [i for i, k in enumerate(keys) if k.doc_type != "unit"]
+    passages = [i for i, k in enumerate(keys) if k.doc_type == "unit"]
+    if questions:
+        out[questions] = embedder.embed_queries([keys[i].text for i in questions])
+    if passages:
+        out[passages] = embedder.embed_passages([keys[i].text for i in passages])
+    return out
 
 
 def _client(settings: Settings):  # type: ignore[no-untyped-def]
@@ -171,6 +234,8 @@ def status(settings: Settings, model_id: str) -> str:
         return f"built with {p.model_id}, settings ask for {model_id}"
     if p.analyzer_version != ANALYZER_VERSION:
         return "BM25 analyzer changed"
+    if p.keys_hash != keys_hash(settings):
+        return "question bank changed"
     return "ok"
 
 
@@ -225,6 +290,25 @@ def build(  # type: ignore[no-untyped-def]
         raise RuntimeError(f"collection has {collection.count()} vectors, expected {len(records)}")
     bm25_dir = settings.index_dir / f"bm25-{name}"
     BM25Index.build([r.id for r in records], [r.embed_text() for r in records]).save(bm25_dir)
+    _, keys = retrieval_keys(settings, records)
+    log(f"embedding {len(keys)} retrieval keys (question bank, units, out of scope) …")
+    vectors = _key_vectors(embedder, keys)
+    keys_name = f"{name}-keys"
+    keys_collection = client.create_collection(
+        keys_name, metadata={"hnsw:space": "cosine", "model_id": embedder.model_id}
+    )
+    for start in range(0, len(keys), 1000):
+        chunk = keys[start : start + 1000]
+        keys_collection.add(
+            ids=[k.id for k in chunk],
+            embeddings=vectors[start : start + len(chunk)].tolist(),
+            documents=[k.text for k in chunk],
+            metadatas=[{"doc_type": k.doc_type, "target": k.target} for k in chunk],
+        )
+    bank = [k for k in keys if k.doc_type == "bank"]
+    keys_bm25_dir = settings.index_dir / f"bm25-{keys_name}"
+    if bank:
+        BM25Index.build([k.id for k in bank], [k.text for k in bank]).save(keys_bm25_dir)
     pointer = Pointer(
         collection=name,
         bm25_dir=bm25_dir.name,
@@ -234,6 +318,10 @@ def build(  # type: ignore[no-untyped-def]
         built_at=stamp,
         build_seconds=round(time.perf_counter() - t0, 2),
         analyzer_version=ANALYZER_VERSION,
+        keys_collection=keys_name,
+        keys_bm25_dir=keys_bm25_dir.name if bank else "",
+        keys_hash=keys_hash(settings),
+        n_keys=len(keys),
     )
     previous = read_pointer(settings)
     tmp = settings.index_dir / (POINTER + ".tmp")
@@ -254,14 +342,34 @@ def drop_index(settings: Settings, p: Pointer) -> None:
 
 
 def _drop(client, settings: Settings, p: Pointer) -> None:  # type: ignore[no-untyped-def]
-    with contextlib.suppress(Exception):  # already gone: nothing to clean
-        client.delete_collection(p.collection)
-    shutil.rmtree(settings.index_dir / p.bm25_dir, ignore_errors=True)
+    for name in (p.collection, p.keys_collection):
+        if name:
+            with contextlib.suppress(Exception):  # already gone: nothing to clean
+                client.delete_collection(name)
+    for folder in (p.bm25_dir, p.keys_bm25_dir):
+        if folder:
+            shutil.rmtree(settings.index_dir / folder, ignore_errors=True)
+
+
+@dataclass
+class KeyTable:
+    """The retrieval keys with their vectors in memory (a few thousand rows: exhaustive
+    dot products are exact and take well under a millisecond)."""
+
+    ids: list[str]
+    doc_type: np.ndarray  # str per row
+    target: np.ndarray  # str per row
+    vectors: np.ndarray  # (n, dim) float32, L2-normalised
+    bm25: BM25Index | None  # over the bank questions
+
+    def rows(self, doc_type: str) -> np.ndarray:
+        return np.flatnonzero(self.doc_type == doc_type)
 
 
 @dataclass
 class OpenIndex:
-    """What retrieval needs: the records, the Chroma collection and BM25."""
+    """What retrieval needs: the records, the Chroma collection and BM25, and the
+    retrieval keys (question bank, unit passages, out-of-scope questions)."""
 
     pointer: Pointer
     records: list[Record]
@@ -269,6 +377,9 @@ class OpenIndex:
     row: dict[str, int]
     collection: Any
     bm25: BM25Index
+    units: list[Unit] = field(default_factory=list)
+    keys: KeyTable | None = None
+    key_of: dict[str, str] = field(default_factory=dict)  # record id -> principle key
 
     def mask(self, allowed: set[str] | None) -> np.ndarray | None:
         if allowed is None:
@@ -280,6 +391,22 @@ class OpenIndex:
         return m
 
 
+def _load_keys(client: Any, settings: Settings, p: Pointer) -> KeyTable | None:
+    if not p.keys_collection:
+        return None
+    got = client.get_collection(p.keys_collection).get(include=["embeddings", "metadatas"])
+    ids = list(got["ids"])
+    meta = got["metadatas"]
+    bm25 = BM25Index.load(settings.index_dir / p.keys_bm25_dir) if p.keys_bm25_dir else None
+    return KeyTable(
+        ids=ids,
+        doc_type=np.array([m["doc_type"] for m in meta]),
+        target=np.array([m["target"] for m in meta]),
+        vectors=np.asarray(got["embeddings"], dtype=np.float32).reshape(len(ids), -1),
+        bm25=bm25,
+    )
+
+
 def open_index(settings: Settings, model_id: str) -> OpenIndex:
     p = read_pointer(settings)
     if p is None:
@@ -289,7 +416,13 @@ def open_index(settings: Settings, model_id: str) -> OpenIndex:
             "No search index yet. Build it with `make run` or `python -m assistant index build`.",
         )
     digest = corpus_hash(settings.principles_path)
-    if p.corpus_hash != digest or p.model_id != model_id or p.analyzer_version != ANALYZER_VERSION:
+    stale = p.keys_hash != keys_hash(settings)
+    if (
+        p.corpus_hash != digest
+        or p.model_id != model_id
+        or p.analyzer_version != ANALYZER_VERSION
+        or stale
+    ):
         raise IndexMismatchError(
             "De zoekindex hoort bij een ander corpus of embeddingmodel "
             f"(index: {p.corpus_hash[:10]}/{p.model_id}, nu: {digest[:10]}/{model_id}). "
@@ -300,7 +433,9 @@ def open_index(settings: Settings, model_id: str) -> OpenIndex:
         )
     records = read_jsonl(settings.principles_path)
     try:
-        collection = _client(settings).get_collection(p.collection)
+        client = _client(settings)
+        collection = client.get_collection(p.collection)
+        keys = _load_keys(client, settings, p)
     except IndexError_:
         raise
     except Exception as exc:
@@ -316,4 +451,8 @@ def open_index(settings: Settings, model_id: str) -> OpenIndex:
         )
     bm25 = BM25Index.load(settings.index_dir / p.bm25_dir)
     by_id = {r.id: r for r in records}
-    return OpenIndex(p, records, by_id, {r.id: i for i, r in enumerate(records)}, collection, bm25)
+    rows = {r.id: i for i, r in enumerate(records)}
+    units = build_units(records)
+    return OpenIndex(
+        p, records, by_id, rows, collection, bm25, units, keys, principle_keys(records)
+    )

@@ -1,0 +1,285 @@
+"""Adapt the embedder to the domain: a LoRA adapter trained on the question bank.
+
+Practitioners describe situations; the framework states principles. Contrastive
+fine-tuning (sentence-transformers, MultipleNegativesRankingLoss) on (bank question,
+unit passage) pairs teaches multilingual-e5-small which situations belong to which unit.
+Only a LoRA adapter (peft) on the attention and dense layers is trained; the word
+embeddings stay frozen, so the adapter is a few MB and can be committed beside its
+training command. Seeded and reproducible on CPU.
+
+    python -m assistant models finetune                      # writes index/adapters/e5-liso-lora
+    python -m assistant models finetune --holdout 0.2 --epochs 3 --lr 2e-4 --out /tmp/a
+
+With `--holdout`, part of the bank (every fifth question of each unit) is kept out of
+training and used to report unit retrieval after every epoch: choose epochs and
+learning rate on it, then train the adapter on the whole bank.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from corpus.units import BankQuestion, Unit
+
+TARGET_MODULES: tuple[str, ...] = (
+    "query",
+    "key",
+    "value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 2
+    lr: float = 2e-4
+    batch_size: int = 32
+    rank: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    max_seq_length: int = 128
+    question_pairs: float = 0.5  # share of positives that are another question of the unit
+    holdout: float = 0.0  # share of each unit's questions kept out to validate on
+    full: bool = False  # train every weight but the word embeddings instead of an adapter
+    seed: int = 13
+    target_modules: tuple[str, ...] = field(default=TARGET_MODULES)
+
+
+def split_bank(
+    bank: Sequence[BankQuestion], holdout: float
+) -> tuple[list[BankQuestion], list[BankQuestion]]:
+    """Train and held-out questions: every n-th question of each unit is held out."""
+    if holdout <= 0:
+        return list(bank), []
+    step = max(2, round(1 / holdout))
+    train, held = [], []
+    position: dict[str, int] = {}
+    for q in bank:
+        i = position.get(q.unit, 0)
+        position[q.unit] = i + 1
+        (held if i % step == step - 1 else train).append(q)
+    return train, held
+
+
+def positives(
+    train: Sequence[BankQuestion],
+    snippets: dict[str, list[str]],
+    share_questions: float,
+    rng: random.Random,
+) -> list[tuple[str, str, str]]:
+    """(unit, question, positive) for one epoch: the positive is another bank question of
+    the same unit (with probability `share_questions`) or a snippet of the unit passage
+    (its statement with one of its records), drawn afresh every epoch."""
+    by_unit: dict[str, list[str]] = {}
+    for q in train:
+        by_unit.setdefault(q.unit, []).append(q.text)
+    out = []
+    for q in train:
+        others = [t for t in by_unit[q.unit] if t != q.text]
+        if others and rng.random() < share_questions:
+            out.append((q.unit, q.text, "q:" + rng.choice(others)))
+        else:
+            out.append((q.unit, q.text, "p:" + rng.choice(snippets[q.unit])))
+    return out
+
+
+def batches(
+    pairs: Sequence[tuple[str, str, str]], batch_size: int, rng: random.Random
+) -> list[list[tuple[str, str, str]]]:
+    """Shuffled batches in which no unit occurs twice (in-batch negatives must be real
+    negatives). `pairs` are (unit, question, passage)."""
+    pool = list(pairs)
+    rng.shuffle(pool)
+    out: list[list[tuple[str, str, str]]] = []
+    while pool:
+        batch, units, rest = [], set(), []
+        for p in pool:
+            if p[0] not in units and len(batch) < batch_size:
+                batch.append(p)
+                units.add(p[0])
+            else:
+                rest.append(p)
+        out.append(batch)
+        pool = rest
+    return out
+
+
+def unit_snippets(units: Sequence[Unit], passages: dict[str, str]) -> dict[str, list[str]]:
+    """Short positives per unit: its title with each of the passage's sentences (records)."""
+    out: dict[str, list[str]] = {}
+    for u in units:
+        parts = [p for p in passages[u.id].split(". ") if p.strip()]
+        head, rest = parts[0], parts[1:]
+        out[u.id] = [f"{head}. {r}" for r in rest] or [head]
+    return out
+
+
+def unit_accuracy(
+    encode_queries: Callable[[list[str]], np.ndarray],
+    encode_passages: Callable[[list[str]], np.ndarray],
+    held: Sequence[BankQuestion],
+    train: Sequence[BankQuestion],
+    passages: dict[str, str],
+) -> dict[str, float]:
+    """Unit retrieval of held-out questions: P@1 and hit@3 against the unit passages,
+    and P@1 against the training questions (nearest neighbour's unit)."""
+    if not held:
+        return {}
+    units = list(passages)
+    q = encode_queries([h.text for h in held])
+    p = encode_passages([passages[u] for u in units])
+    t = encode_queries([x.text for x in train])
+    sims = q @ p.T
+    order = np.argsort(-sims, axis=1)
+    gold = [units.index(h.unit) for h in held]
+    p1 = float(np.mean([order[i, 0] == g for i, g in enumerate(gold)]))
+    h3 = float(np.mean([g in order[i, :3] for i, g in enumerate(gold)]))
+    nn = np.argmax(q @ t.T, axis=1)
+    knn = float(np.mean([train[int(j)].unit == h.unit for j, h in zip(nn, held, strict=True)]))
+    return {"passage_p_at_1": p1, "passage_hit_at_3": h3, "bank_nn_p_at_1": knn}
+
+
+def train_adapter(
+    model_dir: Path,
+    units: Sequence[Unit],
+    passages: dict[str, str],
+    bank: Sequence[BankQuestion],
+    out_dir: Path,
+    cfg: TrainConfig,
+    threads: int = 2,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Train the LoRA adapter and save it (fp16) with a training record to `out_dir`."""
+    from index.embedders import prepare_runtime
+
+    prepare_runtime(threads)
+    import torch
+    from peft import LoraConfig
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+
+    torch.set_num_threads(threads)
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    rng = random.Random(cfg.seed)
+    model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    model.max_seq_length = cfg.max_seq_length
+    prompts = model.prompts or {}
+    qp, pp = prompts.get("query", "query: "), prompts.get("passage", "passage: ")
+    if cfg.full:
+        model[0].auto_model.embeddings.word_embeddings.weight.requires_grad = False
+    else:
+        model.add_adapter(
+            LoraConfig(
+                r=cfg.rank,
+                lora_alpha=cfg.alpha,
+                lora_dropout=cfg.dropout,
+                target_modules=list(cfg.target_modules),
+                bias="none",
+            )
+        )
+    loss_fn = MultipleNegativesRankingLoss(model)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
+    train, held = split_bank(bank, cfg.holdout)
+    snippets = unit_snippets(units, passages)
+    n_steps = cfg.epochs * len(
+        batches(
+            positives(train, snippets, cfg.question_pairs, random.Random(0)),
+            cfg.batch_size,
+            random.Random(0),
+        )
+    )
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda step: (
+            min(1.0, (step + 1) / max(1, n_steps // 10)) * max(0.0, 1 - step / max(1, n_steps))
+        ),
+    )
+
+    def encode(texts: list[str], prefix: str) -> np.ndarray:
+        model.eval()
+        with torch.no_grad():
+            vecs = model.encode(
+                [prefix + t for t in texts],
+                batch_size=32,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vecs, dtype=np.float32)
+
+    history = []
+    if held:
+        before = unit_accuracy(
+            lambda x: encode(x, qp), lambda x: encode(x, pp), held, train, passages
+        )
+        history.append({"epoch": 0, **before})
+        log(f"epoch 0: {before}")
+    t0 = time.perf_counter()
+    step = 0
+    for epoch in range(1, cfg.epochs + 1):
+        model.train()
+        total = 0.0
+        pairs = positives(train, snippets, cfg.question_pairs, rng)
+        epoch_batches = batches(pairs, cfg.batch_size, rng)
+        for batch in epoch_batches:
+            features = [
+                model.tokenize([qp + b[1] for b in batch]),
+                model.tokenize([(qp if b[2][0] == "q" else pp) + b[2][2:] for b in batch]),
+            ]
+            loss = loss_fn(features, labels=None)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            total += float(loss.detach())
+            step += 1
+        entry: dict = {"epoch": epoch, "loss": round(total / len(epoch_batches), 4)}
+        entry["seconds"] = round(time.perf_counter() - t0, 1)
+        if held:
+            entry.update(
+                unit_accuracy(
+                    lambda x: encode(x, qp), lambda x: encode(x, pp), held, train, passages
+                )
+            )
+        history.append(entry)
+        log(f"epoch {epoch}: {entry}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if cfg.full:  # a whole sentence-transformers folder (hundreds of MB: not committed)
+        model.max_seq_length = 512
+        model.save(str(out_dir))
+    else:
+        model[0].auto_model.save_pretrained(str(out_dir))
+        _to_fp16(out_dir / "adapter_model.safetensors")
+    record = {
+        "config": asdict(cfg),
+        "base_model": str(model_dir.name),
+        "n_train": len(train),
+        "n_heldout": len(held),
+        "n_units": len(units),
+        "history": history,
+        "train_seconds": round(time.perf_counter() - t0, 1),
+        "threads": threads,
+    }
+    (out_dir / "training.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return record
+
+
+def _to_fp16(path: Path) -> None:
+    """Store the adapter's weights in half precision (half the file; merged into the
+    fp32 model at load, where the rounding is far below retrieval's resolution)."""
+    from safetensors.numpy import load_file, save_file
+
+    tensors = {k: v.astype(np.float16) for k, v in load_file(str(path)).items()}
+    save_file(tensors, str(path))
