@@ -100,9 +100,23 @@ def principle_keys(records: Sequence[Record]) -> dict[str, str]:
     return out
 
 
+SUCCESSORS = Path(__file__).resolve().parent / "successors.yaml"
+
+
+def curated_links(path: Path = SUCCESSORS) -> set[frozenset[str]]:
+    """Pairs linked by hand (corpus/successors.yaml): the same principle in changed
+    wording. They share a principle key but stay units of their own, each with its own
+    text and questions."""
+    if not path.exists():
+        return set()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {frozenset((e["from"], e["to"])) for e in data.get("links", [])}
+
+
 def build_units(records: Sequence[Record]) -> list[Unit]:
     """Every unit of the corpus, in a stable order."""
     keys = principle_keys(records)
+    curated = curated_links()
     by_id = {r.id: r for r in records}
     members: dict[str, list[str]] = defaultdict(list)
     for r in records:
@@ -115,18 +129,21 @@ def build_units(records: Sequence[Record]) -> list[Unit]:
         unit_keys = tuple(dict.fromkeys(keys[r] for r in rids))
         units.append(Unit(uid, kind, kern, title, rids, unit_keys))
 
+    def same_wording(p: Record) -> list[str]:
+        return [o for o in p.also_in if frozenset((p.id, o)) not in curated]
+
     statements = [r for r in records if r.kind == "uitgangspunt"]
     for p in statements:
         if p.edition == "delphi-2023":
             group = [p.id, *members[p.id]]
-            for other in p.also_in:  # the same principle in other editions
+            for other in same_wording(p):  # the same principle in other editions
                 group += [other, *members.get(other, [])]
             add(p.id, "principle", p.kernelement, p.text, dict.fromkeys(group))
     covered = {rid for u in units for rid in u.record_ids}
     for p in statements:
-        if p.id not in covered and keys[p.id] == p.id:
+        if p.id not in covered and p.edition in ("framework-2021", "website-2023"):
             group = [p.id, *members[p.id]]
-            for other in p.also_in:
+            for other in same_wording(p):
                 group += [other, *members.get(other, [])]
             add(p.id, "principle", p.kernelement, p.text, dict.fromkeys(group))
     themes: dict[int, list[Record]] = defaultdict(list)

@@ -48,6 +48,7 @@ class TrainConfig:
     dropout: float = 0.05
     max_seq_length: int = 128
     question_pairs: float = 0.5  # share of positives that are another question of the unit
+    hard_negatives: bool = True  # add the most similar other unit (by the base model)
     holdout: float = 0.0  # share of each unit's questions kept out to validate on
     full: bool = False  # train every weight but the word embeddings instead of an adapter
     seed: int = 13
@@ -75,37 +76,68 @@ def positives(
     snippets: dict[str, list[str]],
     share_questions: float,
     rng: random.Random,
-) -> list[tuple[str, str, str]]:
-    """(unit, question, positive) for one epoch: the positive is another bank question of
-    the same unit (with probability `share_questions`) or a snippet of the unit passage
-    (its statement with one of its records), drawn afresh every epoch."""
+    negatives: dict[str, str] | None = None,
+) -> list[tuple[str, str, str, str]]:
+    """(unit, question, positive, negative) for one epoch: the positive is another bank
+    question of the same unit (with probability `share_questions`) or a snippet of the
+    unit passage (its statement with one of its records), drawn afresh every epoch; the
+    negative, when `negatives` names a confusable unit for the question, is of the same
+    sort from that unit ("" otherwise)."""
     by_unit: dict[str, list[str]] = {}
     for q in train:
         by_unit.setdefault(q.unit, []).append(q.text)
     out = []
     for q in train:
         others = [t for t in by_unit[q.unit] if t != q.text]
+        neg_unit = (negatives or {}).get(q.text, "")
         if others and rng.random() < share_questions:
-            out.append((q.unit, q.text, "q:" + rng.choice(others)))
+            neg = "q:" + rng.choice(by_unit[neg_unit]) if neg_unit in by_unit else ""
+            out.append((q.unit, q.text, "q:" + rng.choice(others), neg))
         else:
-            out.append((q.unit, q.text, "p:" + rng.choice(snippets[q.unit])))
+            neg = "p:" + rng.choice(snippets[neg_unit]) if neg_unit in snippets else ""
+            out.append((q.unit, q.text, "p:" + rng.choice(snippets[q.unit]), neg))
+    return out
+
+
+def confusable_units(
+    questions: Sequence[BankQuestion],
+    units: Sequence[Unit],
+    question_vecs: np.ndarray,
+    passage_vecs: np.ndarray,
+) -> dict[str, str]:
+    """For each question, the unit whose passage is most similar to it among the units
+    that share no principle key with its own unit (those are not negatives)."""
+    keys = {u.id: set(u.keys) for u in units}
+    sims = question_vecs @ passage_vecs.T
+    out: dict[str, str] = {}
+    for i, q in enumerate(questions):
+        for j in np.argsort(-sims[i]):
+            u = units[int(j)]
+            if u.id != q.unit and not (keys[u.id] & keys[q.unit]):
+                out[q.text] = u.id
+                break
     return out
 
 
 def batches(
-    pairs: Sequence[tuple[str, str, str]], batch_size: int, rng: random.Random
-) -> list[list[tuple[str, str, str]]]:
-    """Shuffled batches in which no unit occurs twice (in-batch negatives must be real
-    negatives). `pairs` are (unit, question, passage)."""
+    pairs: Sequence[tuple[str, str, str, str]],
+    batch_size: int,
+    rng: random.Random,
+    group_of: dict[str, str] | None = None,
+) -> list[list[tuple[str, str, str, str]]]:
+    """Shuffled batches in which no unit (no principle, with `group_of`) occurs twice:
+    in-batch negatives must be real negatives."""
+    group_of = group_of or {}
     pool = list(pairs)
     rng.shuffle(pool)
-    out: list[list[tuple[str, str, str]]] = []
+    out: list[list[tuple[str, str, str, str]]] = []
     while pool:
-        batch, units, rest = [], set(), []
+        batch, seen, rest = [], set(), []
         for p in pool:
-            if p[0] not in units and len(batch) < batch_size:
+            group = group_of.get(p[0], p[0])
+            if group not in seen and len(batch) < batch_size:
                 batch.append(p)
-                units.add(p[0])
+                seen.add(group)
             else:
                 rest.append(p)
         out.append(batch)
@@ -193,11 +225,24 @@ def train_adapter(
     optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
     train, held = split_bank(bank, cfg.holdout)
     snippets = unit_snippets(units, passages)
+    # units of one principle (a principle and its review theme) are never each other's
+    # negatives: batches hold one unit per principle
+    group_of = {u.id: sorted(u.keys)[0] for u in units}
+    negatives: dict[str, str] = {}
+    if cfg.hard_negatives:
+        unit_list = list(units)
+        negatives = confusable_units(
+            train,
+            unit_list,
+            _encode(model, [qp + q.text for q in train]),
+            _encode(model, [pp + passages[u.id] for u in unit_list]),
+        )
     n_steps = cfg.epochs * len(
         batches(
-            positives(train, snippets, cfg.question_pairs, random.Random(0)),
+            positives(train, snippets, cfg.question_pairs, random.Random(0), negatives),
             cfg.batch_size,
             random.Random(0),
+            group_of,
         )
     )
     scheduler = torch.optim.lr_scheduler.LambdaLR(
@@ -231,13 +276,16 @@ def train_adapter(
     for epoch in range(1, cfg.epochs + 1):
         model.train()
         total = 0.0
-        pairs = positives(train, snippets, cfg.question_pairs, rng)
-        epoch_batches = batches(pairs, cfg.batch_size, rng)
+        pairs = positives(train, snippets, cfg.question_pairs, rng, negatives)
+        epoch_batches = batches(pairs, cfg.batch_size, rng, group_of)
         for batch in epoch_batches:
-            features = [
-                model.tokenize([qp + b[1] for b in batch]),
-                model.tokenize([(qp if b[2][0] == "q" else pp) + b[2][2:] for b in batch]),
-            ]
+
+            def side(texts: list[str]) -> dict:
+                return model.tokenize([(qp if t[0] == "q" else pp) + t[2:] for t in texts])
+
+            features = [model.tokenize([qp + b[1] for b in batch]), side([b[2] for b in batch])]
+            if all(b[3] for b in batch):
+                features.append(side([b[3] for b in batch]))
             loss = loss_fn(features, labels=None)
             optimizer.zero_grad()
             loss.backward()
@@ -274,6 +322,17 @@ def train_adapter(
     }
     (out_dir / "training.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     return record
+
+
+def _encode(model: object, texts: list[str]) -> np.ndarray:
+    vecs = model.encode(  # type: ignore[attr-defined]
+        texts,
+        batch_size=32,
+        convert_to_numpy=True,
+        normalize_embeddings=True,
+        show_progress_bar=False,
+    )
+    return np.asarray(vecs, dtype=np.float32)
 
 
 def _to_fp16(path: Path) -> None:

@@ -81,6 +81,9 @@ def finetune(
     full: Annotated[
         bool, typer.Option(help="Fine-tune all weights (not the word embeddings), no adapter.")
     ] = False,
+    hard_negatives: Annotated[
+        bool, typer.Option(help="Add the most confusable other unit as a negative.")
+    ] = True,
 ) -> None:
     """Train the LoRA adapter of the embedder on (bank question, unit passage) pairs."""
     from assistant.config import ROOT, get_settings

@@ -9,8 +9,11 @@ principle it resembles most, and the theme goes to the principle with most suppo
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 
-from corpus.parse.common import similarity
+import yaml
+
+from corpus.parse.common import ParseError, similarity
 from corpus.parse.records import Draft
 
 PRINCIPLE_THRESHOLD = 0.5
@@ -33,6 +36,7 @@ def link(drafts: list[Draft]) -> dict[str, list[str]]:
             p.phase = p.phase or best.phase
             if p.kernelement != best.kernelement and other == "website-2023":
                 p.kernelement = best.kernelement
+    _link_curated(drafts, unlinked)
     # phases of website items follow their principle
     by_id = {d.id: d for d in drafts}
     for d in drafts:
@@ -40,6 +44,27 @@ def link(drafts: list[Draft]) -> dict[str, list[str]]:
             d.phase = by_id[d.principle_id].phase
     _link_review(drafts, d23, unlinked)
     return dict(unlinked)
+
+
+CURATED = Path(__file__).resolve().parent.parent / "successors.yaml"
+
+
+def _link_curated(drafts: list[Draft], unlinked: dict[str, list[str]]) -> None:
+    """The hand-checked links of corpus/successors.yaml (2021 principles whose wording
+    changed too much for the automatic match)."""
+    by_id = {d.id: d for d in drafts}
+    data = yaml.safe_load(CURATED.read_text(encoding="utf-8")) or {}
+    for entry in data.get("links", []):
+        a, b = by_id.get(entry["from"]), by_id.get(entry["to"])
+        if a is None or b is None:
+            raise ParseError(f"{CURATED.name}: unknown id in {entry}")
+        if b.id not in a.also_in:
+            a.also_in.append(b.id)
+            b.also_in.append(a.id)
+        if b.delphi and not a.delphi:
+            a.delphi = b.delphi
+        if a.id in unlinked.get(a.edition, []):
+            unlinked[a.edition].remove(a.id)
 
 
 def _link_review(drafts: list[Draft], d23: list[Draft], unlinked: dict[str, list[str]]) -> None:

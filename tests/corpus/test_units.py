@@ -58,3 +58,15 @@ def test_bank_covers_every_unit(units) -> None:
     assert set(per_unit) == {u.id for u in units}
     assert min(per_unit.values()) >= 8 and max(per_unit.values()) <= 15
     assert len({q.id for q in bank}) == len(bank)
+
+
+def test_curated_successors_are_linked_both_ways(records) -> None:
+    from corpus.units import curated_links
+
+    by_id = {r.id: r for r in records}
+    links = curated_links()
+    assert len(links) >= 8
+    for pair in links:
+        a, b = sorted(pair)
+        assert b in by_id[a].also_in and a in by_id[b].also_in, pair
+        assert by_id[a].kind == by_id[b].kind == "uitgangspunt"
