@@ -57,13 +57,13 @@ class Settings(BaseSettings):
     # chosen on the dev split with `python -m benchmarks.tune_fusion`
     principle_ranking: bool = True
     fusion_weights: dict[str, float] = {
-        "bank": 2.0,
+        "bank": 0.5,
         "bank_bm25": 1.0,
         "unit": 0.0,
         "record": 1.0,
-        "record_bm25": 2.0,
+        "record_bm25": 1.0,
     }
-    principle_rrf_k: int = 10
+    principle_rrf_k: int = 5
     bank_top: int = 1
     lead_principles: int = 3
     per_principle: int = 2
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     # out-of-scope questions are closer than the k nearest bank questions by more than
     # the margin; chosen on the dev split with `python -m benchmarks.tune_scope`
     scope_k: int = 5
-    scope_margin: float = 0.005
+    scope_margin: float = 0.01
 
     # --- answering --------------------------------------------------------
     generator: Literal["extractive", "openai", "llamacpp"] = "extractive"

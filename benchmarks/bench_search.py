@@ -4,7 +4,7 @@
     .venv/bin/python -m benchmarks.bench_search --rebuild  # also time an index rebuild
                                                            # with unchanged texts
 
-Search: 200 queries (the eval questions, repeated), warm, one at a time; p50/p95.
+Search: 200 queries (the dev questions, repeated), warm, one at a time; p50/p95.
 Answers: the same for `ask` with the extractive backend. Peak resident memory of this
 process at the end. Writes benchmarks/results/search.json.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from assistant.config import ROOT, get_settings
 from assistant.service import Assistant
-from eval.run import load_questions
+from eval.run import SPLITS, load_questions
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -36,7 +36,7 @@ def main() -> None:
     args = ap.parse_args()
     settings = get_settings()
     a = Assistant(settings)
-    questions = [q["question"] for q in load_questions() if not q.get("refuse")]
+    questions = [q["question"] for q in load_questions(SPLITS["dev"]) if not q.get("refuse")]
     queries = [questions[i % len(questions)] for i in range(args.n)]
     t0 = time.perf_counter()
     a.warm_up()

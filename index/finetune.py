@@ -48,7 +48,7 @@ class TrainConfig:
     dropout: float = 0.05
     max_seq_length: int = 128
     question_pairs: float = 0.5  # share of positives that are another question of the unit
-    hard_negatives: bool = True  # add the most similar other unit (by the base model)
+    hard_negatives: bool = False  # add the most similar other unit (by the base model)
     holdout: float = 0.0  # share of each unit's questions kept out to validate on
     full: bool = False  # train every weight but the word embeddings instead of an adapter
     seed: int = 13

@@ -83,7 +83,7 @@ def finetune(
     ] = False,
     hard_negatives: Annotated[
         bool, typer.Option(help="Add the most confusable other unit as a negative.")
-    ] = True,
+    ] = False,
 ) -> None:
     """Train the LoRA adapter of the embedder on (bank question, unit passage) pairs."""
     from assistant.config import ROOT, get_settings
