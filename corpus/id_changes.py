@@ -86,6 +86,13 @@ def changes(old: Sequence[Record], new: Sequence[Record]) -> list[Change]:
         same_kind = [r for r in overlap if r.kind == o.kind]
         overlap = same_kind or overlap
         if not overlap:
+            # the old record was a lead taken for an item: the items it now leads
+            overlap = [
+                r
+                for r in pool
+                if r.lead and r.principle_id == o.principle_id and _holds(o.text, r.lead)
+            ]
+        if not overlap:
             scored = sorted(pool, key=lambda r: -similarity(o.text, r.text))
             overlap = [r for r in scored[:1] if similarity(o.text, r.text) >= 0.5]
         targets = tuple(r.id for r in sorted(overlap, key=lambda r: (r.source.line_start, r.id)))
@@ -101,7 +108,7 @@ def to_yaml(found: Iterable[Change], base: str) -> str:
         "# new ids that hold that text now. Written by `python -m corpus.id_changes BASE`.\n"
         "# gone:   the old id no longer exists\n"
         "# reused: the old id exists, but names another text now (positional ids shifted)\n"
-        "# An empty list: the text is no longer a record of its own (a label or a lead).\n"
+        "# An old record that was a lead taken for an item maps to the items it now leads.\n"
         "# Every other old id still names the same record.\n"
     )
     data = {
