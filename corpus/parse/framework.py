@@ -136,6 +136,7 @@ def _front_matter(lines: list[Line], out: Parsed) -> list[Draft]:
     return drafts
 
 
+_REF_NUMBERS = re.compile(r"(?<=[a-z]) (\d{1,3}(?:,\d{1,3})+)(?= [a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _FUNCTION_END = frozenset(
     [
@@ -394,6 +395,9 @@ class _Section:
 
     # --- records --------------------------------------------------------------------------
     def _draft(self, text: str, kind: str, a: int, b: int) -> Draft:
+        # reference numbers set in the running text: "het verlagen van de kosten 86,106 de …"
+        numbers = _REF_NUMBERS.findall(text)
+        text = _REF_NUMBERS.sub("", text)
         if (
             kind == "toelichting"
             and self.kern == "Ontwikkelfasen"
@@ -413,7 +417,7 @@ class _Section:
             line_start=a,
             line_end=b,
             phase=self.phase,
-            references=inline_citations(text),
+            references=(*inline_citations(text), *(n for x in numbers for n in x.split(","))),
         )
 
     def _add(self, d: Draft, numbered: bool = True) -> None:
