@@ -99,6 +99,18 @@ def corpus_stats() -> None:
     typer.echo(stats_text(report, figures))
 
 
+@corpus_app.command("audit")
+def corpus_audit() -> None:
+    """The records against the hand-checked table of the Delphi principles and the review
+    themes (tests/corpus/delphi_hand_checked.yaml); fragments; coverage of the sources."""
+    from assistant.config import get_settings
+    from corpus.audit import audit_text
+    from corpus.build import parse_all
+
+    s = get_settings()
+    typer.echo(audit_text(parse_all(s.sources_dir), s.sources_dir))
+
+
 def _filters(kernelement: list[str] | None, kind: list[str] | None, phase: list[str] | None):  # type: ignore[no-untyped-def]
     from assistant.types import Filters
 

@@ -8,6 +8,7 @@ at them.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -44,8 +45,16 @@ Kind = Literal[
     "definitie",  # a term of the framework
     "methode",  # how the studies were done
     "resultaat",  # findings about the studies themselves
+    "bouwsteen",  # one of the five building blocks of the LISO handbook (2025)
 ]
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
+Role = Literal[
+    "onderbouwing",  # grounds a principle ("Onderbouwing")
+    "kenmerk",  # a characteristic ("Kenmerken")
+    "succesfactor",  # a success factor ("Succesfactoren")
+    "randvoorwaarde",  # a precondition ("Randvoorwaarden")
+]
+ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 Phase = Literal["formeren", "onderhoud", "institutionaliseren"]
 PHASES: tuple[str, ...] = Phase.__args__  # type: ignore[attr-defined]
 Edition = Literal["framework-2021", "delphi-2023", "review-2021", "website-2023", "handbook-2025"]
@@ -92,6 +101,7 @@ class Record(_Frozen):
     kernelement: Kernelement
     deelelement: str = ""
     kind: Kind
+    role: Role | None = Field(None, description="section label of the source: onderbouwing, …")
     phase: Phase | None = None
     expert_added: bool = False
     delphi: DelphiScores | None = None
@@ -99,7 +109,15 @@ class Record(_Frozen):
     source: Source
     edition: Edition
     theme: int | None = Field(None, description="theme number 1-21 of the scoping review")
-    also_in: tuple[str, ...] = Field((), description="ids of the same principle elsewhere")
+    also_in: tuple[str, ...] = Field(
+        (), description="ids of the same principle or the same text in other editions"
+    )
+
+    def display(self) -> str:
+        """The text as one sentence that stands alone: where the lead is an unfinished
+        sentence ("Ledenbetrokkenheid wordt groter wanneer:"), lead and text merged into
+        one ("… wordt groter wanneer er een sterk groepsgevoel heerst."); else the text."""
+        return merge_lead(self.lead, self.text)
 
     def embed_text(self) -> str:
         """The text that is embedded and BM25-indexed: the chunk with its context."""
@@ -112,6 +130,103 @@ class Record(_Frozen):
             parts.append(self.lead)
         parts.append(self.text)
         return ". ".join(p.rstrip(". :") for p in parts if p) + "."
+
+
+# words a lead can end in ("… afhankelijk van de mate waarin:") that the item completes
+# without the colon; after other leads that end in a colon the colon stays
+_CONNECTORS = frozenset(
+    [
+        "wanneer",
+        "als",
+        "indien",
+        "mits",
+        "doordat",
+        "omdat",
+        "waarin",
+        "waardoor",
+        "waarbij",
+        "zodat",
+        "dat",
+        "door",
+        "om",
+        "met",
+        "aan",
+        "bij",
+        "van",
+        "voor",
+        "op",
+        "tot",
+        "in",
+        "zoals",
+    ]
+)
+# a finite verb in second place marks a main clause ("Er wordt …", "Leernetwerken zijn …"),
+# which cannot follow a subordinating lead ("… wanneer:") without reordering
+_FINITE = frozenset(
+    [
+        "is",
+        "zijn",
+        "wordt",
+        "worden",
+        "heeft",
+        "hebben",
+        "kan",
+        "kunnen",
+        "moet",
+        "moeten",
+        "zal",
+        "zullen",
+        "blijft",
+        "blijven",
+        "gaat",
+        "gaan",
+        "komt",
+        "komen",
+        "voelt",
+        "voelen",
+        "leidt",
+        "leiden",
+        "draagt",
+        "dragen",
+    ]
+)
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first word when it is an ordinary capitalised word ("Er", "De"),
+    not an acronym or a name with inner capitals ("LNW", "ZonMw")."""
+    word = re.match(r"\(?([^\W\d_]+)", text)
+    if not word or not word.group(1)[1:].islower() or not word.group(1)[:1].isupper():
+        return text
+    i = word.start(1)
+    return text[:i] + text[i].lower() + text[i + 1 :]
+
+
+def merge_lead(lead: str, text: str) -> str:
+    """One sentence from a lead-in and the list item it introduces (see `Record.display`)."""
+    lead = lead.strip()
+    if lead.endswith(("...", "…")):  # "Een LNW..." + "is ingebed …": the sentence goes on
+        return f"{lead.rstrip('.…').rstrip()} {_lower_first(text)}" if text else text
+    if not lead or not text or lead[-1] in ".!?":
+        return text
+    # a citation before the colon is left out: "… voldoet aan (in Butterfoss, 2007):"
+    core = re.sub(r"\s*\([^()]*\d{4}[^()]*\)$", "", lead.rstrip(":").rstrip())
+    last = core.split()[-1].lower() if core.split() else ""
+    if text[:1].islower():
+        sep = " " if (last in _CONNECTORS or not lead.endswith(":")) else ": "
+        return f"{core}{sep}{text}"
+    words = text.split()
+    first = re.split(r"(?<=[.!?])\s", text)[0]
+    main_clause = (len(words) > 1 and words[1].lower() in _FINITE) or bool(
+        re.search(rf",\s+(?:{'|'.join(_FINITE)})\b", first)
+    )
+    if last in _CONNECTORS:  # "… wanneer:" + a clause, or a main clause on its own
+        return text if main_clause else f"{core} {_lower_first(text)}"
+    # after a heading-like lead ("Werkprocessen:") a short item reads as one sentence with
+    # it; a longer one, or one that is itself "Name: explanation", stands alone
+    if lead.endswith(":") and len(first.split()) <= 10 and ":" not in first:
+        return f"{core}: {_lower_first(text)}"
+    return text
 
 
 class Citation(_Frozen):

@@ -11,6 +11,7 @@ from pathlib import Path
 from assistant.types import Record
 from corpus.parse import delphi, framework, handbook, link, review, website
 from corpus.parse.common import ParseError
+from corpus.parse.records import Span
 
 PARSERS = (delphi, framework, website, review, handbook)
 
@@ -19,6 +20,7 @@ PARSERS = (delphi, framework, website, review, handbook)
 class BuildReport:
     records: list[Record]
     unlinked: dict[str, list[str]] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
 
     def counts(self, key: str) -> Counter[str]:
         return Counter(str(getattr(r, key)) for r in self.records)
@@ -28,13 +30,12 @@ class BuildReport:
 
 
 def parse_all(sources_dir: Path) -> BuildReport:
-    drafts = []
-    for parser in PARSERS:
-        drafts.extend(parser.parse(sources_dir))
+    parsed = [parser.parse(sources_dir) for parser in PARSERS]
+    drafts = [d for p in parsed for d in p.drafts]
     unlinked = link.link(drafts)
     records = [d.freeze() for d in drafts]
     validate(records)
-    return BuildReport(records, unlinked)
+    return BuildReport(records, unlinked, [s for p in parsed for s in p.spans])
 
 
 def validate(records: list[Record]) -> None:
@@ -78,6 +79,7 @@ def stats_text(report: BuildReport, ocr_figures: dict | None = None) -> str:
     for title, counter in (
         ("per kernelement", report.counts("kernelement")),
         ("per kind", report.counts("kind")),
+        ("per role (section label of the source)", report.counts("role")),
         ("per edition", report.counts("edition")),
         ("per source file", report.by_source()),
     ):
@@ -112,6 +114,11 @@ def stats_text(report: BuildReport, ocr_figures: dict | None = None) -> str:
     no_items = [r.id for r in d23 if not any(x.principle_id == r.id and x.id != r.id for x in recs)]
     out.append(f"  Delphi principles without any other record: {len(no_items)}")
     out += [f"    {i}" for i in no_items]
+    from corpus.audit import fragments
+
+    frags = fragments(recs)
+    out.append(f"\nfragment records (cannot stand alone in an answer): {len(frags)}")
+    out += [f"  {r.id}: {why}" for r, why in frags]
     if ocr_figures:
         out.append("\nOCR repair of the Delphi report:")
         out.append(f"  word tokens                              {ocr_figures['tokens']:>5}")

@@ -54,7 +54,7 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "d23-liso": (
         "intro",
         "wat LISO en leernetwerken zijn",
-        ("d23-inleiding", "d23-liso", "d23-leernetwerken-praktijk"),
+        ("d23-inleiding", "d23-liso", "d23-leernetwerken-praktijk", "sr21-def-leernetwerk"),
     ),
 }
 
@@ -153,7 +153,13 @@ def build_units(records: Sequence[Record]) -> list[Unit]:
     for theme, items in sorted(themes.items()):
         title = f"scoping review thema {theme}: {items[0].deelelement}"
         add(f"sr21-t{theme:02d}", "theme", items[0].kernelement, title, (r.id for r in items))
+    # a definition, tip or handbook phase is a unit of its own unless a group claims it
+    claimed = {
+        r.id for r in records for _, _, prefixes in GROUPS.values() if r.id.startswith(prefixes)
+    }
     for r in records:
+        if r.id in claimed:
+            continue
         if r.kind in ("definitie", "tip") or (r.kind == "fase" and r.edition == "handbook-2025"):
             add(r.id, r.kind, r.kernelement, r.text, [r.id])
     for uid, (kind, title, prefixes) in GROUPS.items():

@@ -175,3 +175,36 @@ def paragraphs(lines: Iterable[Line]) -> list[list[Line]]:
     if cur:
         out.append(cur)
     return out
+
+
+# a reference marker inside a sentence: "(E)", "(E, D'Amour, 2008)", "(26)", "(12, 13)",
+# "(naar: 26, 43)", "(48, )"; it follows a word and is not an enumerator ("; (2) het …")
+_INLINE_MARKER = re.compile(
+    r"(?<=[\w)?’'])\s*\(((?:E|naar:\s*\d{1,2}|\d{1,2})(?:\s*[,;]\s*(?:E|\d{1,2}(?:-\d{1,2})?|"
+    r"[A-Z][^\d()]{1,40}?,?\s*\d{4}[a-z]?))*[,;]?\s*)\)"
+)
+
+
+def split_inline_refs(text: str) -> tuple[str, tuple[str, ...], bool]:
+    """Move reference markers out of the middle of a text: "leiderschap (1). Gedeeld …",
+    "de doelgroep (E) en …". Returns the text, the references and the (E) flag. Numbered
+    enumerations ("(1) betrokkenheid …; (2) het delen …") stay: they follow ":" or ";"."""
+    refs: list[str] = []
+    expert = False
+
+    def drop(m: re.Match[str]) -> str:
+        nonlocal expert
+        before = text[: m.start()].rstrip()
+        if re.search(r"(?:[:;]|\ben|\bof)$", before):
+            return m.group(0)  # an enumerator, not a reference
+        for item in re.split(r"[,;](?=\s*(?:E\b|\d{1,2}\b|[A-Z]|naar))", m.group(1)):
+            item = item.strip(" ,;")
+            if item == "E":
+                expert = True
+            elif item:
+                refs.append(re.sub(r"^naar:\s*", "naar: ", item))
+        return ""
+
+    out = _INLINE_MARKER.sub(drop, text)
+    out = re.sub(r"\s+([.,;:])", r"\1", out)
+    return re.sub(r"\s{2,}", " ", out).strip(), tuple(refs), expert

@@ -13,88 +13,71 @@ The OCR clean-up (noise lines, de-hyphenation, letter confusions) is `corpus.par
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.types import KERNELEMENTEN, DelphiScores
+from corpus.parse import delphi_bijlage2 as bijlage2
 from corpus.parse import ocr
 from corpus.parse.common import (
     Line,
     ParseError,
     find_line,
     fold,
-    kernelement,
+    has_expert_marker,
     paragraphs,
     read_lines,
-    similarity,
     slug,
+    split_inline_refs,
     split_trailing_refs,
 )
-from corpus.parse.records import Draft, merge_short_lists
+from corpus.parse.delphi_doc import EDITION, FILE, KERN_SHORT, MATCH_THRESHOLD, TITLE, best
+from corpus.parse.records import Draft, Parsed
 
-FILE = "000_e5573c8f58eccf91.txt"
-TITLE = "Een Delphi-studie ter aanvulling van de uitgangspunten en werkzame elementen van het LISO-framework"
-EDITION = "delphi-2023"
 KERN_ORDER = KERNELEMENTEN
-KERN_SHORT = {
-    "Community context": "cc",
-    "Leernetwerk": "lnw",
-    "Organisatie": "org",
-    "Synergie": "syn",
-    "Opbrengsten": "opb",
-    "Kennistransfer van opbrengsten": "kt",
-    "Leren zichtbaar maken": "lzm",
-    "Ontwikkelfasen": "of",
-}
-DEELELEMENTEN = (
-    "Vraagstuk",
-    "Organisatie-overstijgend (Wat is een organisatie-overstijgend leernetwerk?)",
-    "Samenstelling",
-    "Processen",
-    "Leiderschap en ondersteuning",
-    "Structuur",
-    "Samengebrachte middelen",
-    "Ledenbetrokkenheid",
-    "Monitoring, waardering en planning",
-    "Samenwerking",
-    "Niveau van leernetwerk",
-    "Niveau van samenwerkingsverband",
-    "Niveau van professionals en doelgroep",
-    "Formeren",
-    "Onderhoud",
-    "Institutionaliseren",
-)
-PHASES = {
-    "Formeren": "formeren",
-    "Onderhoud": "onderhoud",
-    "Institutionaliseren": "institutionaliseren",
-}
 N_BIJLAGE3 = 48
-MATCH_THRESHOLD = 0.55
+NOISE = "OCR page furniture: page number, running header or footer, lone URL or bullet glyph"
 
-_PRINCIPLE_LINE = re.compile(r"^\s*(?:uit\w{2,6}punt\s*:|Trekkers\s*:)\s*(\S.*)$", re.I)
-_SUMMARY_HEADER = re.compile(r"^\s*uit\w{2,6}punt(?:en)?\s*:?\s*$", re.I)
-_NO_CHANGE = re.compile(
-    r"^(Er worden geen aanvullingen|De onderbouwing (is|van dit uitgangspunt is))", re.I
+
+def parse(sources_dir: Path) -> Parsed:
+    raw = read_lines(sources_dir / FILE)
+    out = Parsed(FILE)
+    for ln in raw:
+        if ocr.is_noise_line(ln.text):
+            out.span(ln.no, ln.no, "skipped", NOISE)
+    lines = [ln for ln in raw if not ocr.is_noise_line(ln.text)]
+    i_begr = find_line(lines, r"^\s*Begrippenkader\s*$")
+    i_b2 = find_line(lines, r"^\s*Wijzigingen in kernelement Community context", i_begr)
+    i_b3 = find_line(lines, r"^\s*Bijlage 3\.", i_b2)
+    i_bijlage1 = find_line(lines, r"^\s*Bijlage 1\.")
+    i_bijlage2 = find_line(lines, r"^\s*Bijlage 2\.", i_bijlage1)
+
+    rows = _parse_bijlage3(lines[i_b3:], out)
+    principles = _principle_drafts(rows)
+    tables = [_apply_table2(lines, principles, out), _apply_table3(lines, principles, out)]
+    blocks = bijlage2.parse_blocks(lines[i_b2:i_b3], out)
+    items = bijlage2.attach(blocks, principles, out)
+    drafts: list[Draft] = [*principles, *items]
+    drafts += _parse_definitions(lines[i_begr:i_b2], out)
+    drafts += _parse_main_text(lines[:i_bijlage1], out)
+    drafts += _table_summaries(principles, tables)
+    drafts += _bijlage2_intro(lines[i_bijlage2:i_b2], out)
+    drafts.append(_bijlage3_legend(lines[i_b3:], out))
+    first, last = lines[i_bijlage1].no, lines[i_bijlage2].no - 1
+    out.span(first, last, "skipped", "Bijlage 1: the names of the respondents")
+    out.drafts = drafts
+    return out
+
+
+# --- Bijlage 3: principles with scores ----------------------------------------------
+
+B3_SECTION = "Bijlage 3. Totaaloverzicht prioritering per kernelement"
+_B3_HEADER = re.compile(
+    r"^\s*(Uitgangspunt\s+(Belang|Score)|binnen\s*\||kernelement\s*\|?\s*(leernetwerk|functioneren)\s*$|\(0-xx\))",
+    re.I,
 )
-_BULLET_GLYPH = re.compile(r"^\s*(?:[eoO«»+=*•]|\.{1,3}|\.\.\.)\s+(?=\S)")
-_LABEL = re.compile(
-    r"^(Onderbouwing|Kenmerken|Kenmnerken|Succesfactoren|Rundvoorw|Randvoorw)", re.I
-)
-
-
-@dataclass
-class _Block:
-    """A principle of Bijlage 2 with its working elements."""
-
-    statement_lines: list[Line]
-    kern: str
-    deel: str
-    body: list[list[Line]] = field(default_factory=list)  # items, each a list of lines
-
-    @property
-    def statement(self) -> str:
-        return ocr.repair([ln.text for ln in self.statement_lines])
+_B3_KERN = {"Ontwikkelfases": "Ontwikkelfasen", **{k: k for k in KERN_ORDER}}
+_B3_SCORES = re.compile(r"^(.*?\S)\s+(?:(\d{2,3})\s+)?(\d(?:[.,]\d)?)\s*$")
 
 
 @dataclass
@@ -109,47 +92,21 @@ class _B3Row:
         return ocr.repair([ln.text for ln in self.lines])
 
 
-def parse(sources_dir: Path) -> list[Draft]:
-    raw = read_lines(sources_dir / FILE)
-    lines = [ln for ln in raw if not ocr.is_noise_line(ln.text)]
-    i_begr = find_line(lines, r"^\s*Begrippenkader\s*$")
-    i_b2 = find_line(lines, r"^\s*Wijzigingen in kernelement Community context", i_begr)
-    i_b3 = find_line(lines, r"^\s*Bijlage 3\.", i_b2)
-    i_bijlage1 = find_line(lines, r"^\s*Bijlage 1\.")
-
-    rows = _parse_bijlage3(lines[i_b3:])
-    principles = _principle_drafts(rows)
-    _apply_table2(lines, principles)
-    _apply_table3(lines, principles)
-    blocks = _parse_bijlage2(lines[i_b2:i_b3])
-    items = _attach_blocks(blocks, principles)
-    drafts: list[Draft] = [*principles, *items]
-    drafts += _parse_definitions(lines[i_begr:i_b2])
-    drafts += _parse_main_text(lines[:i_bijlage1])
-    drafts += _table_summaries(principles)
-    return drafts
-
-
-# --- Bijlage 3: principles with scores ----------------------------------------------
-
-_B3_HEADER = re.compile(
-    r"^\s*(Uitgangspunt\s+(Belang|Score)|binnen\s*\||kernelement\s*\|?\s*(leernetwerk|functioneren)\s*$|\(0-xx\))",
-    re.I,
-)
-_B3_KERN = {"Ontwikkelfases": "Ontwikkelfasen", **{k: k for k in KERN_ORDER}}
-_B3_SCORES = re.compile(r"^(.*?\S)\s+(?:(\d{2,3})\s+)?(\d(?:[.,]\d)?)\s*$")
-
-
-def _parse_bijlage3(lines: list[Line]) -> list[_B3Row]:
+def _parse_bijlage3(lines: list[Line], out: Parsed) -> list[_B3Row]:
     start = find_line(lines, r"^\s*Community context\s*$")
+    out.span(lines[0].no, lines[0].no, "heading", "appendix heading")
     rows: list[_B3Row] = []
     kern = ""
     for ln in lines[start:]:
         t = ln.stripped
-        if not t or _B3_HEADER.match(t):
+        if not t:
+            continue
+        if _B3_HEADER.match(t):
+            out.span(ln.no, ln.no, "heading", "table header (see the legend record)")
             continue
         if t in _B3_KERN:
             kern = _B3_KERN[t]
+            out.span(ln.no, ln.no, "heading", "core element heading of the table")
             continue
         m = _B3_SCORES.match(t)
         if m and kern:
@@ -172,6 +129,8 @@ def _principle_drafts(rows: list[_B3Row]) -> list[Draft]:
     out = []
     for row in rows:
         text, refs, expert = split_trailing_refs(row.statement)
+        # "… een goede samenwerking (E). Ook bevordert …": the flag inside the statement
+        text, inner, inner_expert = split_inline_refs(text)
         base = f"d23-{KERN_SHORT[row.kern]}-{slug(text, 7)}"
         if base in taken:
             raise ParseError(f"{FILE}: two Bijlage 3 rows give the id {base}")
@@ -184,16 +143,50 @@ def _principle_drafts(rows: list[_B3Row]) -> list[Draft]:
             file=FILE,
             title=TITLE,
             edition=EDITION,
-            section=("Bijlage 3. Totaaloverzicht prioritering per kernelement", row.kern),
+            section=(B3_SECTION, row.kern),
             line_start=row.lines[0].no,
             line_end=row.lines[-1].no,
-            expert_added=expert,
+            expert_added=expert or inner_expert,
             delphi=DelphiScores(weight=row.weight, mean=row.mean),
-            references=refs,
+            references=(*inner, *refs),
         )
         d.principle, d.principle_id = text, d.id
         out.append(d)
     return out
+
+
+_LEGEND = (
+    "Bijlage 3 geeft voor elk uitgangspunt twee scores uit de tweede Delphi-ronde. Belang "
+    "binnen het kernelement (0-xx): de punten uit de rangorde die de experts per "
+    "kernelement maakten. Belang voor het functioneren van het leernetwerk: de gemiddelde "
+    "score op de vraag '{question}' [1 = zeer onbelangrijk; 5 = zeer belangrijk]. Het "
+    "aantal respondenten (N) varieert tussen {n_low} en {n_high}."
+)
+
+
+def _bijlage3_legend(lines: list[Line], out: Parsed) -> Draft:
+    """The legend above the Bijlage 3 table: the question asked, the scale, the number of
+    respondents, and the two score columns, as one sentence-wise record."""
+    a = find_line(lines, r"In hoeverre vindt u het uitgangspunt")
+    b = find_line(lines, r"\(0-xx\)", a)
+    text = " ".join(ln.stripped for ln in lines[a : b + 1])
+    q = re.search(r"[‘']([^’']+)[’']", text)
+    n = re.search(r"varieert tussen (\d+) en (\d+)", text)
+    if not q or not n:
+        raise ParseError(f"{FILE}: the Bijlage 3 legend lost its question or its N")
+    return Draft(
+        id="d23-methode-bijlage3-legenda",
+        text=_LEGEND.format(question=q.group(1).strip(), n_low=n.group(1), n_high=n.group(2)),
+        kind="methode",
+        kernelement="Algemeen",
+        file=FILE,
+        title=TITLE,
+        edition=EDITION,
+        section=(B3_SECTION, "Legenda"),
+        line_start=lines[a].no,
+        line_end=lines[b].no,
+        lead="Legenda bij Bijlage 3: de twee scores per uitgangspunt",
+    )
 
 
 # --- Tables 2 and 3 -----------------------------------------------------------------
@@ -216,25 +209,19 @@ def _numbered_items(lines: list[Line]) -> list[tuple[int, str, int]]:
     return [(n, ocr.repair(parts), no) for n, parts, no in items]
 
 
-def _match_score(text: str, principle: str) -> float:
-    """How well a (possibly longer or abbreviated) statement names a principle."""
-    ft, fp = fold(text), fold(principle)
-    if ft and fp.startswith(ft):
-        return 1.0  # "Tevredenheid" names "Tevredenheid over het leernetwerk hangt af ..."
-    first = re.split(r"(?<=[.!?])\s+", text)[0]
-    return max(similarity(text, principle), similarity(first, principle))
+def _table_flag(text: str) -> tuple[str, bool]:
+    """The statement of a table item and whether it carries (E), also mid-text."""
+    clean, _, expert = split_trailing_refs(text)
+    clean, _, inner = split_inline_refs(clean)
+    return clean, expert or inner or has_expert_marker(text)
 
 
-def _best(text: str, candidates: list[Draft]) -> tuple[Draft, float]:
-    scored = [(_match_score(text, c.text), c) for c in candidates]
-    score, best = max(scored, key=lambda sc: sc[0])
-    return best, score
-
-
-def _apply_table2(lines: list[Line], principles: list[Draft]) -> None:
+def _apply_table2(lines: list[Line], principles: list[Draft], out: Parsed) -> tuple[int, int]:
     a = find_line(lines, r"^\s*Tabk?el 2\b")
     b = find_line(lines, r"^\s*\*De uitgangspunten met een", a)
     first = find_line(lines, r"^\s*1\.\s", a)
+    out.span(lines[a].no, lines[first - 1].no, "heading", "Table 2: title and column heads")
+    out.span(lines[b].no, lines[b + 1].no, "note", "Table 2: footnote on the (E) mark")
     items = _numbered_items(lines[first:b])
     groups: list[list[tuple[int, str, int]]] = []
     for it in items:
@@ -248,28 +235,36 @@ def _apply_table2(lines: list[Line], principles: list[Draft]) -> None:
     for kern, group in zip(KERN_ORDER, groups, strict=True):
         candidates = [p for p in principles if p.kernelement == kern]
         for rank, text, _ in group:
-            best, score = _best(split_trailing_refs(text)[0], candidates)
+            statement, expert = _table_flag(text)
+            found, score = best(statement, candidates)
             if score < MATCH_THRESHOLD:
                 raise ParseError(f"{FILE}: Table 2 item {text!r} matches no {kern} principle")
-            best.delphi = (best.delphi or DelphiScores()).model_copy(update={"top3_rank": rank})
-            best.expert_added |= split_trailing_refs(text)[2]
+            found.delphi = (found.delphi or DelphiScores()).model_copy(update={"top3_rank": rank})
+            found.expert_added |= expert
+    return lines[first].no, lines[b - 1].no
 
 
-def _apply_table3(lines: list[Line], principles: list[Draft]) -> None:
+def _apply_table3(lines: list[Line], principles: list[Draft], out: Parsed) -> tuple[int, int]:
     a = find_line(lines, r"^\s*Tabel 3\b")
     b = find_line(lines, r"^\s*\*De uitgangspunten met een", a)
     first = find_line(lines, r"^\s*1\.\s", a)
+    out.span(lines[a].no, lines[first - 1].no, "heading", "Table 3: title")
+    out.span(lines[b].no, lines[b + 1].no, "note", "Table 3: footnote on the (E) mark")
     items = _numbered_items(lines[first:b])
     if [n for n, _, _ in items] != list(range(1, 11)):
         raise ParseError(f"{FILE}: Table 3 should list 1..10, got {[n for n, _, _ in items]}")
     for rank, text, _ in items:
-        best, score = _best(split_trailing_refs(text)[0], principles)
+        statement, expert = _table_flag(text)
+        found, score = best(statement, principles)
         if score < MATCH_THRESHOLD:
             raise ParseError(f"{FILE}: Table 3 item {text!r} matches no principle")
-        best.delphi = (best.delphi or DelphiScores()).model_copy(update={"top10_rank": rank})
+        found.delphi = (found.delphi or DelphiScores()).model_copy(update={"top10_rank": rank})
+        found.expert_added |= expert  # "2. Deelnemers dienen voldoende gefaciliteerd … (E)."
+    return lines[first].no, lines[b - 1].no
 
 
-def _table_summaries(principles: list[Draft]) -> list[Draft]:
+def _table_summaries(principles: list[Draft], tables: list[tuple[int, int]]) -> list[Draft]:
+    (t2_start, t2_end), (t3_start, t3_end) = tables
     out = []
     for kern in KERN_ORDER:
         top = sorted(
@@ -282,7 +277,9 @@ def _table_summaries(principles: list[Draft]) -> list[Draft]:
                 " ".join(f"{p.delphi.top3_rank}. {p.text}" for p in top)  # type: ignore[union-attr]
             )
         )
-        out.append(_summary(f"d23-tabel2-{KERN_SHORT[kern]}", text, kern, "Tabel 2", top))
+        d = _summary(f"d23-tabel2-{KERN_SHORT[kern]}", text, kern, "Tabel 2", top)
+        d.line_start, d.line_end = t2_start, t2_end
+        out.append(d)
     top10 = sorted(
         (p for p in principles if p.delphi and p.delphi.top10_rank),
         key=lambda p: p.delphi.top10_rank or 0,  # type: ignore[union-attr]
@@ -291,7 +288,9 @@ def _table_summaries(principles: list[Draft]) -> list[Draft]:
         "volgens de Delphi-experts (gemiddelde 4,5 of hoger): "
         + " ".join(f"{p.delphi.top10_rank}. {p.text}" for p in top10)  # type: ignore[union-attr]
     )
-    out.append(_summary("d23-tabel3", text, "Algemeen", "Tabel 3", top10))
+    d = _summary("d23-tabel3", text, "Algemeen", "Tabel 3", top10)
+    d.line_start, d.line_end = t3_start, t3_end
+    out.append(d)
     return out
 
 
@@ -313,279 +312,10 @@ def _summary(id_: str, text: str, kern: str, table: str, members: list[Draft]) -
         edition=EDITION,
         section=("Resultaten ronde 2", table),
         lead=TABLE_LEADS[table].format(kern=kern),
-        line_start=min((m.line_start for m in members), default=0),
-        line_end=max((m.line_end for m in members), default=0),
+        line_start=0,
+        line_end=0,
         also_in=[m.id for m in members],
     )
-
-
-# --- Bijlage 2: principles and their working elements -------------------------------
-
-
-def _canonical_deel(text: str) -> str:
-    text = ocr.repair_text(text).strip(" |")
-    best = max(DEELELEMENTEN, key=lambda d: similarity(text, d))
-    return best if similarity(text, best) >= 0.6 else text
-
-
-def _canonical_kern(text: str) -> str:
-    text = ocr.repair_text(text).strip(" |[")
-    try:
-        return kernelement(text)
-    except ParseError:
-        names = [*KERN_ORDER, "Leerrendement"]
-        best = max(names, key=lambda n: similarity(text, n))
-        if similarity(text, best) < 0.7:
-            raise
-        return kernelement(best)
-
-
-def _parse_bijlage2(lines: list[Line]) -> list[_Block]:
-    blocks: list[_Block] = []
-    kern, deel = "", ""
-    summary: list[list[Line]] | None = None  # the short list after "Uitgangspunten:"
-    current: _Block | None = None
-    paras = paragraphs(lines)
-    pi = 0
-    while pi < len(paras):
-        para = paras[pi]
-        nxt = paras[pi + 1] if pi + 1 < len(paras) else []
-        li = 0
-        while li < len(para):
-            ln = para[li]
-            t = ln.stripped
-            m_kern = re.match(r"^(?:Wijzigingen in )?kernelement\s+(.+)$", t, re.I)
-            m_deel = re.match(r"^Deelelement\s+(.+)$", t)
-            m_prin = _PRINCIPLE_LINE.match(t)
-            if m_kern:
-                kern, deel, summary = _canonical_kern(m_kern.group(1)), "", None
-                current = None
-                li += 1
-                continue
-            if m_deel:
-                deel = _canonical_deel(m_deel.group(1))
-                summary, current = None, None
-                li += 1
-                # "(Wat is een ... leer-" / "netwerk?)" may wrap
-                while li < len(para) and para[li].stripped.endswith("?)"):
-                    li += 1
-                continue
-            if t.startswith("Niveau samenwerkingsverband - "):
-                li += 1
-                continue
-            if _SUMMARY_HEADER.match(t):
-                summary = []
-                li += 1
-                continue
-            if m_prin:
-                stmt = [Line(ln.no, m_prin.group(1))]
-                li += 1
-                while li < len(para) and not _ends_statement(para[li].stripped, stmt):
-                    stmt.append(para[li])
-                    li += 1
-                if (
-                    blocks
-                    and not blocks[-1].body
-                    and blocks[-1].statement_lines[-1].no == ln.no - 1
-                ):
-                    blocks.pop()  # a short title directly followed by the full statement
-                current = _Block(stmt, kern, deel)
-                blocks.append(current)
-                summary = None
-                continue
-            if summary is not None:
-                ends = (
-                    _LABEL.match(t)
-                    or t.endswith(":")
-                    or (
-                        len(t.split()) > 10
-                        and not _BULLET_GLYPH.match(ln.text)
-                        and para[-1].stripped.endswith(".")
-                    )
-                )
-                if not ends:
-                    if (
-                        _BULLET_GLYPH.match(ln.text)
-                        or not summary
-                        or not summary[-1][-1].stripped.endswith("-")
-                    ):
-                        summary.append([ln])
-                    else:
-                        summary[-1].append(ln)
-                    li += 1
-                    continue
-                if len(summary) == 1:
-                    # the principle is named only in the summary list (Opbrengsten)
-                    current = _Block(_strip_glyphs(summary[0]), kern, deel)
-                    blocks.append(current)
-                summary = None
-            # a paragraph directly followed by "Onderbouwing" states a principle
-            if (
-                li == 0
-                and blocks
-                and nxt
-                and nxt[0].stripped.startswith("Onderbouwing")
-                and not any(_PRINCIPLE_LINE.match(x.stripped) for x in para)
-            ):
-                if t[:1].islower():  # the previous statement, continued after a blank line
-                    blocks[-1].statement_lines.extend(para)
-                else:
-                    current = _Block(list(para), kern, deel)
-                    blocks.append(current)
-                li = len(para)
-                continue
-            if _NO_CHANGE.match(t):
-                # "no additions" note: skip to the end of its sentence
-                while li < len(para) and not para[li].stripped.endswith("."):
-                    li += 1
-                li += 1
-                continue
-            if current is None:
-                li += 1  # text between a heading and the first principle: a summary label
-                continue
-            # body: split the paragraph into items at sentence ends / bullet glyphs
-            body = current.body
-            if (
-                li == 0
-                and not body
-                and current.statement_lines[-1].stripped.endswith("-")
-                and t[:1].islower()
-            ):
-                current.statement_lines.extend(para)  # the statement, broken by a blank line
-                li = len(para)
-                continue
-            if li == 0 and body and _continues(body[-1][-1].stripped, t):
-                body[-1].append(ln)  # an item broken by a blank line (double-spaced OCR)
-            elif li == 0 or not body or _starts_item(para[li - 1].stripped, ln):
-                body.append([ln])
-            else:
-                body[-1].append(ln)
-            li += 1
-        pi += 1
-    if not blocks:
-        raise ParseError(f"{FILE}: Bijlage 2 yielded no principles")
-    return blocks
-
-
-def _ends_statement(t: str, stmt: list[Line]) -> bool:
-    return (
-        not t
-        or _LABEL.match(t) is not None
-        or _NO_CHANGE.match(t) is not None
-        or _PRINCIPLE_LINE.match(t) is not None
-        or (stmt[-1].stripped.endswith((".", ").", "(E)", "(E}.")) and t[:1].isupper())
-    )
-
-
-def _starts_item(prev: str, ln: Line) -> bool:
-    if _BULLET_GLYPH.match(ln.text):
-        return True
-    t = ln.stripped
-    return prev.endswith((".", ";", ":", ")", "}")) and (t[:1].isupper() or t[:1] == "'")
-
-
-def _continues(prev: str, t: str) -> bool:
-    """Does a new paragraph continue the previous item rather than start one?"""
-    if t[:1] in "(.,;" or (prev.endswith("-") and t[:1].islower()):
-        return True
-    return not prev.endswith((".", ";", ":", "!", "?", ")", "}")) and not _BULLET_GLYPH.match(t)
-
-
-def _strip_glyphs(lines: list[Line]) -> list[Line]:
-    return [Line(ln.no, _BULLET_GLYPH.sub("", ln.text)) for ln in lines]
-
-
-def _attach_blocks(blocks: list[_Block], principles: list[Draft]) -> list[Draft]:
-    """Match each Bijlage 2 block to a Bijlage 3 principle; its items become records."""
-    items: list[Draft] = []
-    counters: dict[str, int] = {}
-    phases: dict[str, set[str | None]] = {}
-    for block in blocks:
-        stmt, refs, expert = split_trailing_refs(block.statement)
-        same_kern = [p for p in principles if p.kernelement == block.kern]
-        best, score = _best(stmt, same_kern or principles)
-        if score < MATCH_THRESHOLD:
-            best, score = _best(stmt, principles)
-        if score < MATCH_THRESHOLD:
-            # a principle that Bijlage 2 has and Bijlage 3 does not score
-            pid = f"d23-{KERN_SHORT[block.kern]}-{slug(stmt, 7)}"
-            best = Draft(
-                id=pid,
-                text=stmt,
-                kind="uitgangspunt",
-                kernelement=block.kern,
-                deelelement=block.deel,
-                file=FILE,
-                title=TITLE,
-                edition=EDITION,
-                section=_b2_section(block),
-                line_start=block.statement_lines[0].no,
-                line_end=block.statement_lines[-1].no,
-                expert_added=expert,
-                references=refs,
-            )
-            best.principle, best.principle_id = stmt, pid
-            principles.append(best)
-        else:
-            best.expert_added |= expert
-            best.references = tuple(dict.fromkeys((*best.references, *refs)))
-        if not best.deelelement:
-            best.deelelement = block.deel
-        phase = PHASES.get(block.deel)
-        phases.setdefault(best.id, set()).add(phase)
-        lead = ""
-        block_items: list[Draft] = []
-        for item_lines in block.body:
-            text = ocr.repair([_BULLET_GLYPH.sub("", ln.text) for ln in item_lines])
-            text = text.strip()
-            if not text or _NO_CHANGE.match(text):
-                continue
-            m_label = re.match(r"^(Succesfactoren|Kenmerken|Onderbouwing:?)\s+(?=[A-Z])", text)
-            if m_label:  # a label line glued to its first item
-                lead, text = m_label.group(1).rstrip(":"), text[m_label.end() :]
-            if text.endswith(":") or (_LABEL.match(text) and len(text.split()) <= 6):
-                lead = text.rstrip(":").strip()
-                continue
-            if len(text.split()) <= 6 and not text.endswith((".", ")", ";")) and text[:1].isupper():
-                lead = text  # a sub-heading such as "Niveau leernetwerk" or "Rollen van een leider"
-                continue
-            clean, irefs, iexpert = split_trailing_refs(text)
-            counters[best.id] = counters.get(best.id, 0) + 1
-            block_items.append(
-                Draft(
-                    id=f"{best.id}-we{counters[best.id]:02d}",
-                    text=clean,
-                    kind="werkzaam_element",
-                    kernelement=block.kern,
-                    deelelement=block.deel,
-                    file=FILE,
-                    title=TITLE,
-                    edition=EDITION,
-                    section=_b2_section(block),
-                    line_start=item_lines[0].no,
-                    line_end=item_lines[-1].no,
-                    lead=lead,
-                    principle=best.text,
-                    principle_id=best.id,
-                    phase=phase,
-                    expert_added=iexpert,
-                    references=irefs,
-                )
-            )
-        items.extend(merge_short_lists(block_items))
-    for p in principles:
-        found = phases.get(p.id, set())
-        if len(found) == 1:
-            p.phase = next(iter(found))
-        elif len(found) > 1:
-            p.deelelement = "Alle fasen"
-        if p.kernelement == "Ontwikkelfasen" and p.phase is None and not p.deelelement:
-            p.deelelement = "Alle fasen"
-    return items
-
-
-def _b2_section(block: _Block) -> tuple[str, ...]:
-    return ("Bijlage 2. Overzicht resultaten Delphi-ronde 1", block.kern, block.deel)
 
 
 # --- Begrippenkader -----------------------------------------------------------------
@@ -601,45 +331,61 @@ TERMS = (
     "Complex maatschappelijk vraagstuk",
     "Opbrengsten en kennisproducten",
 )
+_TERM_WORDS = {w for t in TERMS for w in fold(t).split()} | {"codrdinator", "organisatie"}
 _LEFT_COLUMN = re.compile(r"^(Organisatie-|overstijgend|leernetwerk|Soci\w+al domein)\s+(?=\S)")
+B2_SECTION = bijlage2.SECTION
 
 
-def _parse_definitions(lines: list[Line]) -> list[Draft]:
+def _is_term_line(text: str) -> bool:
+    """A line of the flattened left column: words of the terms only ("Codrdinator")."""
+    words = fold(text).split()
+    return bool(words) and len(words) <= 3 and all(w in _TERM_WORDS for w in words)
+
+
+def _parse_definitions(lines: list[Line], out: Parsed) -> list[Draft]:
     """The Begrippenkader is a two-column table flattened by OCR: the first two terms
     stand at the start of their definition lines, the other seven are listed first and
     their definitions follow as paragraphs in the same order."""
     start = find_line(lines, r"^\s*Organisatie-\s+Organisatie-overstijgende")
+    drafts = _narrative(lines[: start - 1], out, "methode", "d23-methode-begrippenkader")
+    out.span(lines[start - 1].no, lines[start - 1].no, "heading", "table header: term, definition")
     paras = paragraphs(lines[start:])
     defs: list[list[Line]] = []
     for para in paras:
         t = para[0].stripped
         if t.startswith("Wijzigingen in"):
             break
-        if len(para) == 1 and len(t.split()) <= 3 and not t.endswith("."):
-            continue  # a term of the left column
-        if t in ("Complex", "maatschappelijk", "vraagstuk", "Opbrengsten en", "kennisproducten"):
+        if all(_is_term_line(ln.stripped) for ln in para):
+            out.span(para[0].no, para[-1].no, "heading", "term of the table's left column")
             continue
         # a left-column term stuck to the end of the previous definition: drop it
-        while (
-            len(para) > 1
-            and len(para[-1].stripped.split()) <= 2
-            and not para[-1].stripped.endswith(".")
-        ):
+        while len(para) > 1 and _is_term_line(para[-1].stripped):
+            out.span(para[-1].no, para[-1].no, "heading", "term of the table's left column")
             para = para[:-1]
         if defs and t[:1].islower():
             defs[-1].extend(para)  # a definition continued after a page break
         else:
             defs.append(list(para))
-    # the first two definitions carry their term's words at the line starts: strip them
-    chunks = [[Line(ln.no, _LEFT_COLUMN.sub("", ln.stripped)) for ln in d] for d in defs]
+    # the first two definitions carry their term's words at their first line starts
+    # ("Organisatie-", "overstijgend", "leernetwerk"; "Sociaal domein"): strip them there
+    chunks = [
+        [
+            Line(ln.no, _LEFT_COLUMN.sub("", ln.stripped) if i < 3 else ln.stripped)
+            for i, ln in enumerate(d)
+        ]
+        if k < 2
+        else d
+        for k, d in enumerate(defs)
+    ]
     if len(chunks) != len(TERMS):
         raise ParseError(
             f"{FILE}: Begrippenkader has {len(chunks)} definitions, expected {len(TERMS)}"
         )
-    out = []
     for term, chunk in zip(TERMS, chunks, strict=True):
         text = ocr.repair([ln.text for ln in chunk])
-        out.append(
+        if text[-1:] not in ".!?":
+            text += "."
+        drafts.append(
             Draft(
                 id=f"d23-def-{slug(term, 3)}",
                 text=f"{term}: {text}",
@@ -648,35 +394,94 @@ def _parse_definitions(lines: list[Line]) -> list[Draft]:
                 file=FILE,
                 title=TITLE,
                 edition=EDITION,
-                section=("Bijlage 2. Overzicht resultaten Delphi-ronde 1", "Begrippenkader"),
+                section=(B2_SECTION, "Begrippenkader"),
                 line_start=chunk[0].no,
                 line_end=chunk[-1].no,
                 lead=term,
             )
         )
-    return out
+    return drafts
+
+
+# --- the introduction of Bijlage 2 ---------------------------------------------------------
+
+_RESULT_RE = re.compile(r"titels aangepast|nieuw deelelement")
+
+
+def _bijlage2_intro(lines: list[Line], out: Parsed) -> list[Draft]:
+    """What Bijlage 2 says before and after its glossary: how the changes are marked
+    (blue, "(E)"), the renamed core elements, the new sub-element."""
+    i_begr = find_line(lines, r"^\s*Begrippenkader\s*$")
+    i_changes = find_line(lines, r"^\s*Wijzigingen in uitgangspunten en werkzame", i_begr)
+    drafts = _narrative(lines[:i_begr], out, "methode", "d23-methode-bijlage2")
+    drafts += _narrative(lines[i_changes:], out, "methode", "d23-methode-bijlage2", len(drafts))
+    for d in drafts:
+        if _RESULT_RE.search(d.text):  # the renamed core elements, the new sub-element
+            d.kind = "resultaat"
+            d.id = d.id.replace("-methode-", "-resultaten-")
+    return drafts
+
+
+def _narrative(
+    lines: list[Line], out: Parsed, kind: str, prefix: str, offset: int = 0
+) -> list[Draft]:
+    """Paragraphs as records and short lines as headings. A paragraph that ends in a
+    colon takes the short lines after it as its list ("… drie kernelementen: A = B; …")."""
+    drafts: list[Draft] = []
+    paras = paragraphs(lines)
+    i = 0
+    while i < len(paras):
+        para = paras[i]
+        t = " ".join(ln.stripped for ln in para)
+        if len(t.split()) <= 6 and not t.endswith((".", ":")):
+            out.span(para[0].no, para[-1].no, "heading", "heading")
+            i += 1
+            continue
+        text = ocr.repair([ln.text for ln in para])
+        end = para[-1].no
+        if text.endswith(":") and i + 1 < len(paras):
+            listed = [ocr.repair([ln.text]) for ln in paras[i + 1]]
+            text = f"{text} {'; '.join(x.rstrip('.;') for x in listed)}."
+            end = paras[i + 1][-1].no
+            i += 1
+        drafts.append(
+            Draft(
+                id=f"{prefix}-{offset + len(drafts) + 1:02d}",
+                text=text,
+                kind=kind,
+                kernelement="Algemeen",
+                file=FILE,
+                title=TITLE,
+                edition=EDITION,
+                section=(B2_SECTION,),
+                line_start=para[0].no,
+                line_end=end,
+            )
+        )
+        i += 1
+    return drafts
 
 
 # --- the report's own text ----------------------------------------------------------
 
-# (pattern of the heading line, section name, kind; None = skip the segment)
-MAIN_SEGMENTS: tuple[tuple[str, str, str | None], ...] = (
+# (pattern of the heading line, section name, kind; a reason instead of a kind: skipped)
+MAIN_SEGMENTS: tuple[tuple[str, str, str], ...] = (
     (r"^\s*Inleiding\s*$", "Inleiding", "toelichting"),
     (r"Het LISO-framework\s*$", "Het LISO-framework", "toelichting"),
-    (r"^\s*Afbeelding 1\b", "Afbeelding 1", None),
+    (r"^\s*Afbeelding 1\b", "Afbeelding 1", "figure: the framework diagram, labels flattened"),
     (r"Leernetwerken in de praktijk\s*$", "Leernetwerken in de praktijk", "toelichting"),
     (r"^\s*Doelstelling\s*$", "Doelstelling", "toelichting"),
     (r"^\s*Methode\s*$", "Methode", "methode"),
     (r"^\s*Resultaten\s*$", "Resultaten", "resultaat"),
-    (r"^\s*Tabel 1\b", "Tabel 1", None),
+    (r"^\s*Tabel 1\b", "Tabel 1", "table"),
     (r"^\s*Resultat\w* ronde 1\s*$", "Resultaten ronde 1", "resultaat"),
     (r"^\s*Resultaten ronde \w\s*$", "Resultaten ronde 2", "resultaat"),
-    (r"^\s*Tabk?el 2\b", "Tabel 2", None),
+    (r"^\s*Tabk?el 2\b", "Tabel 2", "table"),
     (r"^\s*Verder is geinventariseerd", "Resultaten ronde 2", "resultaat"),
-    (r"^\s*Tabel 3\b", "Tabel 3", None),
+    (r"^\s*Tabel 3\b", "Tabel 3", "table"),
     (r"^\s*Experts hebben ook feedback gegeven", "Resultaten ronde 2", "resultaat"),
     (r"^\s*Discussie\s*$", "Discussie", "resultaat"),
-    (r"^\s*Afbeelding 2\b", "Afbeelding 2", None),
+    (r"^\s*Afbeelding 2\b", "Afbeelding 2", "figure: the revised framework, labels flattened"),
     (r"^\s*Van de 24 uitgangspunten benoemd in de top 3 is", "Discussie", "resultaat"),
     (r"^\s*Overwegingen\s*$", "Overwegingen", "resultaat"),
     (
@@ -685,33 +490,39 @@ MAIN_SEGMENTS: tuple[tuple[str, str, str | None], ...] = (
         "resultaat",
     ),
     (r"^\s*Conclusie\s*$", "Conclusie", "resultaat"),
-    (r"^\s*Dankwoord\s*$", "Dankwoord", None),
+    (r"^\s*Dankwoord\s*$", "Dankwoord", "acknowledgements, cut off in the source"),
 )
 MAX_WORDS = 170
+_KINDS = ("toelichting", "methode", "resultaat")
 
 
-def _parse_main_text(lines: list[Line]) -> list[Draft]:
+def _parse_main_text(lines: list[Line], out: Parsed) -> list[Draft]:
     starts = []
     pos = 0
     for pattern, _, _ in MAIN_SEGMENTS:
         pos = find_line(lines, pattern, pos)
         starts.append(pos)
     starts.append(len(lines))
-    out: list[Draft] = []
+    drafts: list[Draft] = []
     counters: dict[str, int] = {}
     for (_, name, kind), a, b in zip(MAIN_SEGMENTS, starts, starts[1:], strict=False):
-        if kind is None:
+        if kind == "table":
+            if name == "Tabel 1":
+                drafts.append(_table1(lines[a:b]))
+            continue  # Tables 2 and 3 are read by _apply_table2/3
+        if kind not in _KINDS:
+            out.span(lines[a].no, lines[b - 1].no, "skipped", kind)
             continue
-        body = (
-            lines[a + 1 : b]
-            if re.match(r"^\s*\S+( \S+){0,6}\s*$", lines[a].stripped)
-            else lines[a:b]
-        )
+        titled = re.match(r"^\s*\S+( \S+){0,6}\s*$", lines[a].stripped)
+        if titled:
+            out.span(lines[a].no, lines[a].no, "heading", "section heading")
+        body = lines[a + 1 : b] if titled else lines[a:b]
         merged: list[list[Line]] = []
         for para in paragraphs(body):
             t = " ".join(ln.stripped for ln in para)
             if len(para) == 1 and len(t.split()) <= 6 and not t.endswith("."):
-                continue  # a sub-heading or a stray label
+                out.span(para[0].no, para[0].no, "heading", "sub-heading")
+                continue
             cont = merged and not merged[-1][-1].stripped.endswith((".", ":", "?", "!"))
             too_long = merged and sum(len(ln.text.split()) for ln in merged[-1]) > MAX_WORDS
             if (cont and not too_long) or (merged and t[:1].islower()):
@@ -719,12 +530,13 @@ def _parse_main_text(lines: list[Line]) -> list[Draft]:
             else:
                 merged.append(list(para))
         for para in merged:
-            text = ocr.repair([_BULLET_GLYPH.sub("", ln.text) for ln in para])
+            text = ocr.repair([ocr.strip_bullet(ln.text) for ln in para])
             if len(text.split()) < 8:
+                out.span(para[0].no, para[-1].no, "skipped", "fragment of a few words")
                 continue
             key = slug(name, 3)
             counters[key] = counters.get(key, 0) + 1
-            out.append(
+            drafts.append(
                 Draft(
                     id=f"d23-{key}-{counters[key]:02d}",
                     text=text,
@@ -738,4 +550,41 @@ def _parse_main_text(lines: list[Line]) -> list[Draft]:
                     line_end=para[-1].no,
                 )
             )
-    return out
+    return drafts
+
+
+_T1_ROW = re.compile(r"^(\w+) (\d{1,3})% (\d{1,3})%$")
+
+
+def _table1(lines: list[Line]) -> Draft:
+    """Table 1, the panel: share of respondents per field in rounds 1 and 2."""
+    rows = []
+    for ln in lines:
+        m = _T1_ROW.match(ln.stripped)
+        if m:
+            # a share above 100% read part of the % sign as a digit: "749%" is 74%
+            r1, r2 = (int(x) if int(x) <= 100 else int(x[:2]) for x in m.group(2, 3))
+            rows.append(f"{m.group(1).lower()} {r1}% en {r2}%")
+    note = ocr.repair([ln.text for ln in lines if ln.stripped.startswith(("Noot", "gank"))])
+    n = re.findall(r"N ronde \d\s*\W\s*(\d+)", note)
+    if len(rows) != 4 or len(n) != 2:
+        raise ParseError(f"{FILE}: Table 1 should have 4 rows and two N, got {rows}, {n}")
+    text = (
+        "Tabel 1: percentage deelnemers per werkveldgebied in ronde 1 en ronde 2: "
+        + "; ".join(rows)
+        + f". N ronde 1 = {n[0]}, N ronde 2 = {n[1]}; meerdere werkveldgebieden waren "
+        "aanklikbaar."
+    )
+    return Draft(
+        id="d23-resultaten-tabel1",
+        text=text,
+        kind="resultaat",
+        kernelement="Algemeen",
+        file=FILE,
+        title=TITLE,
+        edition=EDITION,
+        section=("Resultaten", "Tabel 1"),
+        line_start=lines[0].no,
+        line_end=lines[-1].no,
+        lead="Tabel 1: het panel van de Delphi-studie",
+    )

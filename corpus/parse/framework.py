@@ -13,7 +13,7 @@ from corpus.parse.common import (
     read_lines,
     similarity,
 )
-from corpus.parse.records import Draft, merge_short_lists
+from corpus.parse.records import Draft, Parsed
 
 FILE = "001_69f608219fdae590.txt"
 TITLE = "Framework Leren en implementeren in samenwerkingsverbanden in de zorg voor jeugd"
@@ -82,202 +82,385 @@ def _is_heading(lines: list[Line], i: int) -> bool:
     return prev_blank and next_blank and len(t.split()) <= 8
 
 
-def parse(sources_dir: Path) -> list[Draft]:
+def parse(sources_dir: Path) -> Parsed:
     lines = read_lines(sources_dir / FILE)
+    out = Parsed(FILE)
     starts: list[int] = []
     pos = 0
     for heading, _, _ in SECTIONS:
         pos = find_line(lines, rf"^{re.escape(heading)}\s*$", pos)
         starts.append(pos)
     starts.append(len(lines))
+    out.drafts += _front_matter(lines[: starts[0]], out)
 
-    drafts: list[Draft] = []
     expected = 1
     for (heading, kern, deel), a, b in zip(SECTIONS, starts, starts[1:], strict=False):
+        out.span(lines[a].no, lines[a].no, "heading", "core element / sub-element heading")
         # the phases section has no principle of its own: it explains principle 1
-        fallback = drafts[0] if drafts else None
-        section_drafts, expected = _parse_section(
-            lines[a + 1 : b], heading, kern, deel, expected, fallback
-        )
-        drafts.extend(section_drafts)
+        fallback = next((d for d in out.drafts if d.id == "fw21-p01"), None)
+        section = _Section(heading, kern, deel, expected, fallback, out)
+        section.read(lines[a + 1 : b])
+        out.drafts.extend(section.finish())
+        expected = section.expected
     if expected != N_PRINCIPLES + 1:
         raise ParseError(f"{FILE}: found principles 1..{expected - 1}, expected 1..{N_PRINCIPLES}")
-    return drafts
+    return out
 
 
-def _parse_section(
-    lines: list[Line],
-    heading: str,
-    kern: str,
-    deel: str,
-    expected: int,
-    fallback: Draft | None,
-) -> tuple[list[Draft], int]:
-    principles: list[Draft] = []
-    group: list[Draft] = []  # the latest contiguous run of principles
-    pending: list[Draft] = []  # chunks before the first principle of the section
-    merged_into: set[int] = set()
-    out: list[Draft] = []
-    mode, sub, lead, phase = "", "", "", None
-    last_was_principle = False
-    i = 0
-    refs: list[str] = []
-    while i < len(lines):
-        ln = lines[i]
+def _front_matter(lines: list[Line], out: Parsed) -> list[Draft]:
+    """The title, the chapter heading and the paragraph that says how the chapter is
+    built (principles, explanation, working elements; Butterfoss as main source)."""
+    drafts = []
+    for ln in lines:
         t = ln.stripped
         if not t:
-            i += 1
             continue
-        if _LABEL.match(t):
-            mode = t.rstrip(":").lower()
-            lead = ""
-            i += 1
+        if len(t.split()) <= 14 and not t.endswith("."):
+            out.span(ln.no, ln.no, "heading", "document title or chapter heading")
             continue
-        if mode.startswith("bronnen"):
-            if _is_heading(lines, i) and not t.startswith(("-", "Bronnen")):
-                mode = ""
-            else:
-                refs.append(t)
-                i += 1
-                continue
-        m = _NUMBERED.match(t)
-        if m and int(m.group(1)) == expected:
-            statement = m.group(2).strip().rstrip("*").strip()
-            d = Draft(
-                id=f"fw21-p{expected:02d}",
-                text=statement,
-                kind="uitgangspunt",
-                kernelement=kern,
-                deelelement=deel,
+        drafts.append(
+            Draft(
+                id=f"fw21-inleiding-{len(drafts) + 1:02d}",
+                text=t,
+                kind="toelichting",
+                kernelement="Algemeen",
                 file=FILE,
                 title=TITLE,
                 edition=EDITION,
-                section=("Invulling van het model", heading, sub),
+                section=("Invulling van het model",),
                 line_start=ln.no,
                 line_end=ln.no,
-                references=inline_citations(statement),
+                references=inline_citations(t),
             )
-            d.principle, d.principle_id = statement, d.id
-            if not last_was_principle:
-                group = []
-            group.append(d)
-            principles.append(d)
-            out.append(d)
-            expected += 1
-            last_was_principle = True
-            i += 1
-            continue
-        if _SKIP.match(t):
-            i += 1
-            continue
-        if _is_heading(lines, i):
-            sub = t.rstrip(":")
-            lead = ""
-            if kern == "Ontwikkelfasen" and t in PHASE_HEADINGS:
-                phase = PHASE_HEADINGS[t]
-            i += 1
-            continue
-        # a block: consecutive numbered list items, a bullet, or a paragraph
-        start = ln.no
-        is_bullet = False
-        if _NUMBERED.match(t):
-            items = []
-            while i < len(lines) and _NUMBERED.match(lines[i].stripped):
-                items.append(lines[i].stripped)
+        )
+    return drafts
+
+
+_REF_NUMBERS = re.compile(r"(?<=[a-z]) (\d{1,3}(?:,\d{1,3})+)(?= [a-z])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_FUNCTION_END = frozenset(
+    [
+        "de",
+        "het",
+        "een",
+        "en",
+        "of",
+        "van",
+        "in",
+        "op",
+        "te",
+        "voor",
+        "met",
+        "aan",
+        "bij",
+        "om",
+        "door",
+        "die",
+        "dat",
+        "als",
+    ]
+)
+
+
+def _finish(text: str) -> str:
+    """A list item as a sentence: no trailing ";", "," or "; en", a full stop at the end."""
+    text = re.sub(r"[;,]\s*(en|of)$", "", text.strip())
+    text = text.rstrip(" ;,").rstrip("*").strip()
+    return text if text[-1:] in ".!?:)" or not text else text + "."
+
+
+def _split_lead(text: str) -> tuple[str, str]:
+    """A paragraph that introduces a list: (earlier sentences, the last sentence as lead)."""
+    sentences = _SENTENCE_END.split(text.strip())
+    return " ".join(sentences[:-1]), sentences[-1]
+
+
+class _Section:
+    """One core element (or sub-element) section: its numbered principles and the
+    explanations and working elements under them."""
+
+    def __init__(
+        self,
+        heading: str,
+        kern: str,
+        deel: str,
+        expected: int,
+        fallback: Draft | None,
+        out: Parsed,
+    ) -> None:
+        self.heading, self.kern, self.deel = heading, kern, deel
+        self.expected, self.fallback, self.out = expected, fallback, out
+        self.principles: list[Draft] = []
+        self.group: list[Draft] = []  # the latest contiguous run of principles
+        self.pending: list[Draft] = []  # chunks before the first principle of the section
+        self.drafts: list[Draft] = []
+        self.mode, self.sub, self.phase = "", "", None
+        self.lead, self.lead_lines = "", (0, 0)
+        self.lead_used = True
+        self.stage_lead = ""
+        self.refs: list[str] = []
+
+    # --- reading ---------------------------------------------------------------------------
+    def read(self, lines: list[Line]) -> None:
+        i = 0
+        last_was_principle = False
+        while i < len(lines):
+            ln = lines[i]
+            t = ln.stripped
+            if not t:
                 i += 1
-            text, end = "; ".join(it.rstrip(";") for it in items), lines[i - 1].no
-            kind = "werkzaam_element" if "werkzame" in mode else "toelichting"
-        elif _BULLET.match(ln.text):
-            text, end = _BULLET.match(ln.text).group(1).strip(), ln.no  # type: ignore[union-attr]
-            i += 1
-            is_bullet = True
-            kind = "werkzaam_element" if ("werkzame" in mode or group) else "toelichting"
-        elif t.startswith("Determinanten m.b.t."):
-            # a flattened two-column table: the category line, then rows "N name (x)"
-            rows = []
-            i += 1
-            while i < len(lines) and re.match(r"^\d{1,2} ", lines[i].stripped):
-                rows.extend(c.strip() for c in lines[i].text.split("\t") if c.strip())
+                continue
+            if _LABEL.match(t):
+                self._end_lead()
+                self.mode = t.rstrip(":").lower()
+                self.out.span(ln.no, ln.no, "label", "label (Uitgangspunt, Toelichting, Bronnen)")
                 i += 1
-            rows.sort(key=lambda r: int(r.split()[0]))
-            names = [re.sub(r"^\d{1,2} ", "", r) for r in rows]
-            text, end = f"{t}: {', '.join(names)}.", lines[i - 1].no
-            kind = "toelichting"
-        else:
-            text, end = t, ln.no
-            i += 1
-            kind = "toelichting"
-        if not text:
-            continue
-        if text.endswith(":") and not (lead and _BULLET.match(ln.text)):
-            lead = text
+                continue
+            if self.mode.startswith("bronnen"):
+                if _is_heading(lines, i) and not t.startswith(("-", "Bronnen")):
+                    self.mode = ""
+                else:
+                    self.refs.append(t)
+                    self.out.span(
+                        ln.no, ln.no, "note", "bibliography (the references of the principles)"
+                    )
+                    i += 1
+                    continue
+            m = _NUMBERED.match(t)
+            if m and int(m.group(1)) == self.expected:
+                self._principle(ln, m.group(2), last_was_principle)
+                last_was_principle = True
+                i += 1
+                continue
             last_was_principle = False
-            continue
-        if kern == "Ontwikkelfasen" and re.match(r"^\([a-e]\)", text):
+            if _SKIP.match(t):
+                self.out.span(ln.no, ln.no, *_skip_reason(t))
+                i += 1
+                continue
+            if _is_heading(lines, i):
+                if t not in PHASE_HEADINGS:
+                    self._end_lead()
+                self.sub = t.rstrip(":")
+                if self.kern == "Ontwikkelfasen" and t in PHASE_HEADINGS:
+                    self.phase = PHASE_HEADINGS[t]
+                self.out.span(ln.no, ln.no, "heading", "sub-heading → section")
+                i += 1
+                continue
+            if _NUMBERED.match(t) or _BULLET.match(ln.text):
+                i = self._list(lines, i)
+                continue
+            if t.startswith("Determinanten m.b.t."):
+                i = self._determinants(lines, i)
+                continue
+            self._paragraph(ln)
+            i += 1
+
+    def _principle(self, ln: Line, statement: str, continues_group: bool) -> None:
+        self._end_lead()
+        statement = statement.strip().rstrip("*").strip()
+        d = self._draft(statement, "uitgangspunt", ln.no, ln.no)
+        d.id = f"fw21-p{self.expected:02d}"
+        d.references = inline_citations(statement)
+        d.principle, d.principle_id = statement, d.id
+        if not continues_group:
+            self.group = []
+        self.group.append(d)
+        self.principles.append(d)
+        self.drafts.append(d)
+        self.expected += 1
+
+    def _paragraph(self, ln: Line) -> None:
+        t = ln.stripped
+        if re.match(r"^\([a-e]\) [A-Z]", t) and (self.lead or self.stage_lead):
+            # "(a) VORMEN; …" after "De verschillende stadia zijn:", phase headings between
+            self.stage_lead = self.stage_lead or self.lead
+            self.lead_used = True
+            d = self._draft(t, "toelichting", ln.no, ln.no)
+            d.lead = self.stage_lead
+            self._add(d)
+            return
+        self._end_lead()
+        if t.endswith(":"):
+            before, lead = _split_lead(t)
+            if before:
+                self._add(self._draft(before, "toelichting", ln.no, ln.no))
+            self._set_lead(lead, ln.no)
+            return
+        self._add(self._draft(t, "toelichting", ln.no, ln.no))
+
+    def _list(self, lines: list[Line], i: int) -> int:
+        """A run of numbered or bulleted lines (blank lines inside allowed)."""
+        run: list[Line] = []
+        while i < len(lines):
+            ln = lines[i]
+            if not ln.stripped:
+                i += 1
+                continue
+            if not (_NUMBERED.match(ln.stripped) or _BULLET.match(ln.text)):
+                break
+            m = _NUMBERED.match(ln.stripped)
+            if m and int(m.group(1)) == self.expected:
+                break  # the next principle
+            run.append(ln)
+            i += 1
+        self._intro_of(run)
+        if self._broken_sentence(run):
+            return i
+        for ln in run:
+            m = _NUMBERED.match(ln.stripped)
+            text = m.group(2) if m else _BULLET.match(ln.text).group(1)  # type: ignore[union-attr]
+            text = text.strip()
+            if text.endswith(":"):  # "- Kwaliteit van de deelnemers groep:"
+                self._end_lead()
+                self._set_lead(text, ln.no)
+                continue
+            kind = "werkzaam_element" if ("werkzame" in self.mode or self.group) else "toelichting"
+            if m and "werkzame" not in self.mode:
+                kind = "toelichting"
+            if self.mode == "uitgangspunt":
+                kind = "werkzaam_element"
+            d = self._draft(_finish(text), kind, ln.no, ln.no)
+            d.lead = self.lead
+            self.lead_used = True
+            self._add(d)
+        return i
+
+    def _intro_of(self, run: list[Line]) -> None:
+        """The paragraph just before a list that does not end its sentence ("…
+        indicatoren voor effectief functioneren van leernetwerken onder meer") is the
+        list's lead, not a record of its own: its last sentence becomes the lead."""
+        prev = self.drafts[-1] if self.drafts else None
+        if (
+            self.lead
+            or prev is None
+            or prev.kind == "uitgangspunt"
+            or prev.lead
+            or prev.text[-1:] in ".!?:"
+            or prev.line_end != run[0].no - 2
+        ):
+            return
+        before, lead = _split_lead(prev.text)
+        self.drafts.pop()
+        if before:
+            prev.text = before
+            self._add(prev, numbered=False)
+        self._set_lead(lead, prev.line_end)
+
+    def _broken_sentence(self, run: list[Line]) -> bool:
+        """Bullets that break one sentence ("… toonde aan - dat teams … een of meerdere -
+        fasen van crisis … en - een eindfase …") stay one record with its lead."""
+        texts = [(_BULLET.match(ln.text) or _NUMBERED.match(ln.stripped)) for ln in run]
+        parts = [m.group(m.lastindex or 1).strip() for m in texts if m]
+        # "…; en" closes a list item; a bare function word or a comma breaks a sentence
+        inner = [p for p in parts[:-1] if not re.search(r";\s*(en|of)$", p)]
+        broken = any(p.endswith(",") or p.split()[-1].lower() in _FUNCTION_END for p in inner)
+        if not broken or not self.lead:
+            return False
+        text = " ".join([self.lead, *parts])
+        d = self._draft(_finish(text), "toelichting", self.lead_lines[0], run[-1].no)
+        self.lead, self.lead_used = "", True
+        self._add(d)
+        return True
+
+    def _determinants(self, lines: list[Line], i: int) -> int:
+        """A flattened two-column table: the category line, then rows "N name (x)"."""
+        ln = lines[i]
+        rows = []
+        i += 1
+        while i < len(lines) and re.match(r"^\d{1,2} ", lines[i].stripped):
+            rows.extend(c.strip() for c in lines[i].text.split("\t") if c.strip())
+            i += 1
+        rows.sort(key=lambda r: int(r.split()[0]))
+        names = [re.sub(r"^\d{1,2} ", "", r) for r in rows]
+        d = self._draft(
+            f"{ln.stripped}: {', '.join(names)}.", "toelichting", ln.no, lines[i - 1].no
+        )
+        d.lead = self.lead
+        self.lead_used = True
+        self._add(d)
+        return i
+
+    # --- leads ----------------------------------------------------------------------------
+    def _set_lead(self, lead: str, no: int) -> None:
+        self.lead, self.lead_lines, self.lead_used = lead, (no, no), False
+        self.out.span(no, no, "lead", "lead-in of the list below it")
+
+    def _end_lead(self) -> None:
+        """A lead that no list item took is text of its own ("In een eerder onderzoek zijn
+        de volgende werkzame factoren … benoemd (Schokker, 2014):", before a figure)."""
+        if self.lead and not self.lead_used:
+            a, b = self.lead_lines
+            self._add(self._draft(self.lead.rstrip(" :") + ".", "toelichting", a, b))
+        self.lead, self.lead_used = "", True
+
+    # --- records --------------------------------------------------------------------------
+    def _draft(self, text: str, kind: str, a: int, b: int) -> Draft:
+        # reference numbers set in the running text: "het verlagen van de kosten 86,106 de …"
+        numbers = _REF_NUMBERS.findall(text)
+        text = _REF_NUMBERS.sub("", text)
+        if (
+            kind == "toelichting"
+            and self.kern == "Ontwikkelfasen"
+            and re.match(r"^\([a-e]\)", text)
+        ):
             kind = "fase"
-        d = Draft(
+        return Draft(
             id="",
             text=text,
             kind=kind,
-            kernelement=kern,
-            deelelement=deel,
+            kernelement=self.kern,
+            deelelement=self.deel,
             file=FILE,
             title=TITLE,
             edition=EDITION,
-            section=("Invulling van het model", heading, sub),
-            line_start=start,
-            line_end=end,
-            lead=lead if (_BULLET.match(ln.text) or _NUMBERED.match(t)) else "",
-            phase=phase,
-            references=inline_citations(text),
+            section=("Invulling van het model", self.heading, self.sub),
+            line_start=a,
+            line_end=b,
+            phase=self.phase,
+            references=(*inline_citations(text), *(n for x in numbers for n in x.split(","))),
         )
-        if mode == "uitgangspunt" and _BULLET.match(ln.text):
-            d.kind = "werkzaam_element"
-        prev = out[-1] if out else None
-        if (
-            is_bullet
-            and prev is not None
-            and prev.kind != "uitgangspunt"
-            and not prev.lead
-            and text[:1].islower()
-            and prev.text[-1:] not in ".:;!?"
-        ) or (is_bullet and prev is not None and id(prev) in merged_into and text[:1].islower()):
-            # a sentence continued as a bullet list: keep it one chunk
-            prev.text = f"{prev.text} {'- ' if id(prev) in merged_into else ''}{text}".strip()
-            if id(prev) not in merged_into:
-                prev.text = prev.text.replace(f" {text}", f": - {text}")
-            merged_into.add(id(prev))
-            prev.line_end = end
-            continue
-        if group:
-            _attach(d, group)
+
+    def _add(self, d: Draft, numbered: bool = True) -> None:
+        del numbered
+        if self.group:
+            _attach(d, self.group)
         else:
-            pending.append(d)  # text before the section's first principle
-        out.append(d)
-        last_was_principle = False
-    if not principles:
-        if fallback is None or kern != "Ontwikkelfasen":
-            raise ParseError(f"{FILE}: section {heading!r} has no numbered principle")
-        principles_or_fallback = [fallback]
-    else:
-        principles_or_fallback = principles
-    out = merge_short_lists(out)
-    _vote_by_subheading(out, principles)
-    for d in pending:
-        d.principle = principles_or_fallback[0].text
-        d.principle_id = principles_or_fallback[0].id
-    # number the chunks per principle, in document order; add section references
-    counters: dict[str, int] = {}
-    for d in out:
-        if d.kind == "uitgangspunt":
-            continue
-        pid = d.principle_id
-        counters[pid] = counters.get(pid, 0) + 1
-        tag = {"werkzaam_element": "we", "fase": "fase"}.get(d.kind, "tl")
-        d.id = f"{pid}-{tag}{counters[pid]:02d}"
-    for p in principles:
-        p.references = tuple(dict.fromkeys((*p.references, *_short_refs(refs))))
-    return out, expected
+            self.pending.append(d)  # text before the section's first principle
+        self.drafts.append(d)
+
+    def finish(self) -> list[Draft]:
+        self._end_lead()
+        if not self.principles:
+            if self.fallback is None or self.kern != "Ontwikkelfasen":
+                raise ParseError(f"{FILE}: section {self.heading!r} has no numbered principle")
+            owners = [self.fallback]
+        else:
+            owners = self.principles
+        _vote_by_subheading(self.drafts, self.principles)
+        for d in self.pending:
+            d.principle, d.principle_id = owners[0].text, owners[0].id
+        # number the chunks per principle, in document order; add section references
+        counters: dict[str, int] = {}
+        for d in sorted(self.drafts, key=lambda d: (d.line_start, d.line_end)):
+            if d.kind == "uitgangspunt":
+                continue
+            pid = d.principle_id
+            counters[pid] = counters.get(pid, 0) + 1
+            tag = {"werkzaam_element": "we", "fase": "fase"}.get(d.kind, "tl")
+            d.id = f"{pid}-{tag}{counters[pid]:02d}"
+        for p in self.principles:
+            p.references = tuple(dict.fromkeys((*p.references, *_short_refs(self.refs))))
+        return self.drafts
+
+
+def _skip_reason(t: str) -> tuple[str, str]:
+    if t.startswith("Figuur"):
+        return "skipped", "figure caption; the figure is not in the text"
+    if t.startswith("Verdere invulling"):
+        return "skipped", "placeholder: this part is still to be written"
+    if t.startswith("Naar:"):
+        return "note", "source of the list above"
+    return "skipped", "link to an external document"
 
 
 def _attach(d: Draft, group: list[Draft]) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from corpus.parse.common import ParseError, read_lines, slug
-from corpus.parse.records import Draft
+from corpus.parse.common import Line, ParseError, read_lines, slug
+from corpus.parse.records import Draft, Parsed
 
 FILE = "004_2b7a768cec65c9ea.txt"
 TITLE = "Gluren bij de buren: leidraad voor succesvolle leernetwerken (LISO Handboek)"
@@ -28,27 +28,49 @@ HEADINGS = (
 )
 
 
-def parse(sources_dir: Path) -> list[Draft]:
+# the five building blocks ("bouwstenen of kernelementen") and where the article names them
+BOUWSTENEN = (
+    ("Ondersteunende kennisinfrastructuur", r"Het eerste kernelement is [^’]+"),
+    ("Synergie in de samenwerking", r"Daarnaast is synergie nodig in de samenwerking’.*?doen\."),
+    ("Samen leren als rode draad", r"Het 3e kernelement: [^.]+\."),
+    ("Vliegwiel voor andere plekken", r"Ook zijn leernetwerken een vliegwiel [^.]+\."),
+    ("Vertrouwen in de opbrengst", r"De laatste bouwsteen bestaat eruit [^’]+"),
+)
+SKIPS = {
+    "Leestijd": "reading time",
+    "Tekst:": "byline",
+}
+
+
+def parse(sources_dir: Path) -> Parsed:
     lines = read_lines(sources_dir / FILE)
     texts = [ln.stripped for ln in lines]
     for h in HEADINGS:
         if h not in texts:
             raise ParseError(f"{FILE}: expected heading {h!r} is missing")
     out: list[Draft] = []
+    spans = Parsed(FILE)
     section = "Inleiding"
     counters: dict[str, int] = {}
     phases = tips = 0
     for ln in lines:
         t = ln.stripped
-        if not t or t.startswith(("Leestijd", "Tekst:")):
+        if not t:
+            continue
+        if t.startswith(tuple(SKIPS)):
+            spans.span(ln.no, ln.no, "skipped", SKIPS[next(k for k in SKIPS if t.startswith(k))])
             continue
         if t in HEADINGS:
             section = t
+            spans.span(ln.no, ln.no, "heading", "section heading")
             continue
         if section == "Meer weten?":
-            break
+            spans.span(ln.no, ln.no, "skipped", "links to other pages (download, training)")
+            continue
         if len(t.split()) < 10 and not t.startswith("- "):
-            continue  # titles and pull quotes
+            what = "title" if ln.no <= 2 else "pull quote repeating the article"
+            spans.span(ln.no, ln.no, "heading" if what == "title" else "skipped", what)
+            continue
         if section == "Leren en innoveren in 3 fasen" and t.startswith("- "):
             name = next((p for p in PHASES if p in t), None)
             if name is None:
@@ -80,6 +102,30 @@ def parse(sources_dir: Path) -> list[Draft]:
         )
     if phases != len(PHASES) or tips != N_TIPS:
         raise ParseError(f"{FILE}: found {phases} phases and {tips} tips, expected 3 and {N_TIPS}")
+    out += _bouwstenen(lines)
+    spans.drafts = out
+    return spans
+
+
+def _bouwstenen(lines: list[Line]) -> list[Draft]:
+    """The five building blocks as records of their own: the sentences of the section
+    "Fundament voor samen leren" that name them, quotation marks and "vervolgt
+    Pannebakker" left out."""
+    out = []
+    for n, (name, pattern) in enumerate(BOUWSTENEN, start=1):
+        found = next(((ln, m) for ln in lines if (m := re.search(pattern, ln.stripped))), None)
+        if found is None:
+            raise ParseError(f"{FILE}: building block {n} ({name}) not found")
+        ln, m = found
+        text = re.sub(r"’,\s*vervolgt Pannebakker\.\s*‘", ". ", m.group(0))
+        text = text.replace("‘", "").replace("’", "").strip()
+        if text[-1:] not in ".!?":
+            text += "."
+        d = _draft(
+            f"hb25-fundament-bouwsteen-{n}", text, "bouwsteen", "Algemeen", HEADINGS[1], ln.no, name
+        )
+        d.lead = f"Bouwsteen {n} van de vijf van de LISO-werkwijze: {name.lower()}"
+        out.append(d)
     return out
 
 

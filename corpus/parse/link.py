@@ -8,12 +8,12 @@ principle it resembles most, and the theme goes to the principle with most suppo
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import yaml
 
-from corpus.parse.common import ParseError, similarity
+from corpus.parse.common import ParseError, fold, similarity
 from corpus.parse.records import Draft
 
 PRINCIPLE_THRESHOLD = 0.5
@@ -43,6 +43,7 @@ def link(drafts: list[Draft]) -> dict[str, list[str]]:
         if d.edition == "website-2023" and d.kind != "uitgangspunt" and d.principle_id:
             d.phase = by_id[d.principle_id].phase
     _link_review(drafts, d23, unlinked)
+    link_same_texts(drafts)
     return dict(unlinked)
 
 
@@ -68,34 +69,45 @@ def _link_curated(drafts: list[Draft], unlinked: dict[str, list[str]]) -> None:
 
 
 def _link_review(drafts: list[Draft], d23: list[Draft], unlinked: dict[str, list[str]]) -> None:
+    """Each review theme goes to the Delphi principle with the most support: its factors
+    vote for the principle of the Delphi working element each resembles most (in any
+    core element: the review files "Machtverhouding en conflicten" under Synergie, the
+    Delphi report under Organisatie; half a vote for a factor repeated under another
+    theme), its title counts where its words name a principle
+    (statement, sub-element or a list's lead: "Randvoorwaarden voor leren:"), and a
+    principle of the theme's own core element gets a small bonus."""
     d23_ids = {p.id for p in d23}
     evidence = [d for d in drafts if d.edition == "delphi-2023" and d.principle_id in d23_ids]
+    ev_tokens = [(e, _tokens(e.text)) for e in evidence]
+    leads: dict[str, set[str]] = defaultdict(set)
+    for e in evidence:
+        if e.lead:
+            leads[e.principle_id].add(fold(e.lead))
     by_theme: dict[int, list[Draft]] = defaultdict(list)
     for d in drafts:
         if d.edition == "review-2021" and d.theme:
             by_theme[d.theme].append(d)
     principles = {p.id: p for p in d23}
+    common = _common_words([p.text for p in d23])
+    themes_of: dict[str, set[int]] = defaultdict(set)
+    for theme, items in by_theme.items():
+        for item in items:
+            themes_of[fold(item.text)].add(theme)
     for theme, items in sorted(by_theme.items()):
         votes: dict[str, float] = defaultdict(float)
-        # a theme belongs under a principle of its own core element when one fits
-        kern = items[0].kernelement
-        same = [e for e in evidence if principles[e.principle_id].kernelement == kern]
         for item in items:
-            scored = max(
-                ((similarity(item.text, e.text), e) for e in (same or evidence)),
-                key=lambda se: se[0],
-            )
-            if scored[0] >= THEME_THRESHOLD:
-                votes[scored[1].principle_id] += scored[0]
-        pool = [p for p in d23 if p.kernelement == kern] or d23
-        title = items[0].deelelement
-        title_best = max(pool, key=lambda p: _title_score(title, p.text))
-        votes[title_best.id] += 2.0 * _title_score(title, title_best.text)
-        phase = items[0].phase
-        for p in pool:
-            if phase and p.phase == phase:
-                votes[p.id] += 1.5  # the review's phase rows belong to that phase
-        pid, score = max(votes.items(), key=lambda kv: kv[1])
+            score, best = _best_match(item.text, ev_tokens)
+            if best is not None and score >= THEME_THRESHOLD:
+                # a factor the factsheet repeats word for word under another theme (17 and
+                # 18, 20 and 21) says less about this theme: half a vote
+                weight = 0.5 if len(themes_of[fold(item.text)]) > 1 else 1.0
+                votes[best.principle_id] += weight * score
+        title, kern = items[0].deelelement, items[0].kernelement
+        for p in d23:
+            votes[p.id] += 2.0 * _title_score(title, p, leads[p.id], common)
+            if p.kernelement == kern:
+                votes[p.id] += SAME_KERN_BONUS
+        pid, score = max(votes.items(), key=lambda kv: (kv[1], kv[0]))
         if score < THEME_THRESHOLD:
             unlinked["review-2021"].append(f"theme {theme}")
             continue
@@ -106,10 +118,77 @@ def _link_review(drafts: list[Draft], d23: list[Draft], unlinked: dict[str, list
             item.principle, item.principle_id = target.text, target.id
 
 
-def _title_score(title: str, statement: str) -> float:
-    """A theme title that starts a principle's statement names it ("Tevredenheid")."""
-    from corpus.parse.common import fold
+SAME_KERN_BONUS = 0.5
 
-    if fold(statement).startswith(fold(title)):
+
+def _tokens(text: str) -> set[str]:
+    return set(fold(text).split())
+
+
+def _best_match(text: str, candidates: list[tuple[Draft, set[str]]]) -> tuple[float, Draft | None]:
+    """The most similar candidate; the full similarity only where the words overlap."""
+    toks = _tokens(text)
+    best, best_score = None, 0.0
+    for cand, ctoks in candidates:
+        if not toks or not ctoks or 2 * len(toks & ctoks) / (len(toks) + len(ctoks)) < 0.25:
+            continue
+        score = similarity(text, cand.text)
+        if score > best_score:
+            best, best_score = cand, score
+    return best_score, best
+
+
+def _common_words(statements: list[str]) -> set[str]:
+    """Words in more than a fifth of the statements ("leernetwerk") name nothing."""
+    counts: Counter[str] = Counter(w for s in statements for w in set(fold(s).split()))
+    return {w for w, n in counts.items() if n > len(statements) / 5}
+
+
+def _title_score(title: str, p: Draft, leads: set[str], common: set[str]) -> float:
+    """How well a theme title names a principle: 1.5 when the statement starts with it
+    ("Tevredenheid") or it is the principle's sub-element ("Onderhoud"), 1.0 when it is a list's lead of the principle ("Randvoorwaarden
+    voor leren"), else the share of its words that begin a word of the statement or the
+    sub-element ("Financiële prikkels": "financiële" in "… de financiële gevolgen …")."""
+    ft = fold(title)
+    if fold(p.text).startswith(ft) or fold(p.deelelement) == ft:
+        return 1.5
+    if any(lead.startswith(ft) for lead in leads):
         return 1.0
-    return similarity(title, statement)
+    words = [w for w in ft.split() if len(w) > 3 and w not in common]
+    if not words:
+        return 0.0
+    named = fold(f"{p.text} {p.deelelement}").split()
+    return sum(1 for w in words if any(n.startswith(w) for n in named)) / len(words)
+
+
+# --- the same text in several places ---------------------------------------------------------
+
+TEXT_THRESHOLD = 0.9
+_LINKED_KINDS = ("werkzaam_element", "toelichting", "bevorderend", "belemmerend", "fase")
+
+
+def link_same_texts(drafts: list[Draft]) -> int:
+    """`also_in` between records that say the same: a working element of the 2021 framework,
+    the Delphi report and the website; a factor the review lists under two themes; the
+    one Delphi principle Bijlage 3 lists under two core elements. Same text: similarity of
+    at least 0.9 after folding, among records whose first words agree. Returns the number
+    of links made."""
+    blocks: dict[tuple[str, ...], list[Draft]] = defaultdict(list)
+    for d in drafts:
+        if d.kind in _LINKED_KINDS or d.kind == "uitgangspunt":
+            words = fold(d.text).split()
+            blocks[tuple(words[:4])].append(d)
+    made = 0
+    for group in blocks.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if (a.kind == "uitgangspunt") != (b.kind == "uitgangspunt"):
+                    continue
+                if a.kind == "uitgangspunt" and a.edition != b.edition:
+                    continue  # principles across editions: `link` and successors.yaml
+                if b.id in a.also_in or similarity(a.text, b.text) < TEXT_THRESHOLD:
+                    continue
+                a.also_in.append(b.id)
+                b.also_in.append(a.id)
+                made += 1
+    return made

@@ -109,4 +109,17 @@ PHRASE_FIXES: Final[tuple[tuple[str, str], ...]] = (
     (r"\bHet hij elkaar\b", "Het bij elkaar"),  # "Het hij elkaar brengen van expertises"
     (r"\bDeze ruimte Is\b", "Deze ruimte is"),
     (r"\bgestoten beurzer\b", "gesloten beurzen"),  # "(gefinancierd en 'met gestoten beurzer')"
+    (r"\(k\)", "(E)"),  # "fase van implementatie … (k)": the website prints (E)
+    (r"\(&\)", "(8)"),  # "inspireert leden ook in het werk in het algemeen (&)": reference 8
+    (r"\bLowerken\b", "werken"),  # "..werken aan consensus": the ".." glyph read as "Lo"
+    (r"\bRogers, 15962\b", "Rogers, 1962"),
+    (r"\bEdmondson, 1599\b", "Edmondson, 1999"),
+    (r"niet-leden\s+8\)", "niet-leden (8)"),  # the opening bracket lost
+    (r"\bledereen\b", "Iedereen"),  # "ledereen sluit vanuit een ander perspectief aan"
+    (r"\bdalle organisaties\b", "alle organisaties"),  # "Hieronder verstaan we dalle …"
+    (r"\bZjj\b", "Zij"),  # "Zjj kunnen op persoonlijke titel deelnemen"
+    (r"\bbehoort\{oog\b", "behoort oog"),  # "Een trekker behoort{oog te hebben"
+    (r"\(vVan der Klauw\b", "(Van der Klauw"),
+    (r"\bmaack\b", "maak"),  # "; maack een analyse of de potentiële leden"
+    (r"\btherma\b", "thema"),  # "het therma van het leernetwerk"
 )

@@ -1,9 +1,14 @@
-"""A mutable draft of a record, used while parsing; frozen into `Record` at the end."""
+"""A mutable draft of a record, used while parsing; frozen into `Record` at the end.
+
+Besides drafts, a parser reports `Span`s: source lines it read as structure (headings,
+labels, leads, statements) or skipped on purpose, each with a reason. With the records'
+own line ranges they make the coverage report (`corpus.coverage`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from assistant.types import DelphiScores, Record, Source
 
@@ -24,6 +29,7 @@ class Draft:
     principle: str = ""
     principle_id: str = ""
     deelelement: str = ""
+    role: str | None = None
     phase: str | None = None
     expert_added: bool = False
     delphi: DelphiScores | None = None
@@ -41,6 +47,7 @@ class Draft:
             kernelement=self.kernelement,  # type: ignore[arg-type]
             deelelement=self.deelelement,
             kind=self.kind,  # type: ignore[arg-type]
+            role=self.role,  # type: ignore[arg-type]
             phase=self.phase,  # type: ignore[arg-type]
             expert_added=self.expert_added,
             delphi=self.delphi,
@@ -68,27 +75,29 @@ def clean_markup(text: str) -> str:
     return text
 
 
-def merge_short_lists(out: list[Draft]) -> list[Draft]:
-    """Bullets of a few words under one lead make one chunk: 'lead: a; b; c'."""
-    merged: list[Draft] = []
-    i = 0
-    while i < len(out):
-        d = out[i]
-        j = i
-        while (
-            j + 1 < len(out)
-            and d.lead
-            and out[j + 1].lead == d.lead
-            and out[j + 1].kind == d.kind
-            and out[j + 1].section == d.section
-        ):
-            j += 1
-        run = out[i : j + 1]
-        if len(run) > 1 and all(len(r.text.split()) <= 10 for r in run):
-            d.text = "; ".join(r.text.rstrip(";. ") for r in run) + "."
-            d.line_end = run[-1].line_end
-            merged.append(d)
-        else:
-            merged.extend(run)
-        i = j + 1
-    return merged
+SpanUse = Literal["heading", "label", "lead", "statement", "note", "skipped"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """Source lines `start`..`end` (1-based, inclusive) that a parser used without making
+    them a record's text: structure that became metadata, or lines skipped on purpose."""
+
+    file: str
+    start: int
+    end: int
+    use: SpanUse
+    reason: str
+    record_id: str = ""  # the record the structure belongs to, where there is one
+
+
+@dataclass
+class Parsed:
+    """What a parser returns for its source file: the drafts and the spans."""
+
+    file: str
+    drafts: list[Draft] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)
+
+    def span(self, start: int, end: int, use: SpanUse, reason: str, record_id: str = "") -> None:
+        self.spans.append(Span(self.file, start, end, use, reason, record_id))

@@ -6,8 +6,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from corpus.parse.common import ParseError, read_lines, slug, split_trailing_refs
-from corpus.parse.records import Draft
+from corpus.parse.common import (
+    Line,
+    ParseError,
+    read_lines,
+    slug,
+    split_inline_refs,
+    split_trailing_refs,
+)
+from corpus.parse.records import Draft, Parsed
 
 FILE = "002_f749457133107596.txt"
 TITLE = "Website LISO-framework: kernelement Ontwikkelfasen"
@@ -15,7 +22,32 @@ EDITION = "website-2023"
 N_THEMES = 7
 
 
-def parse(sources_dir: Path) -> list[Draft]:
+_FUNCTION_END = frozenset(
+    [
+        "de",
+        "het",
+        "een",
+        "en",
+        "of",
+        "van",
+        "in",
+        "op",
+        "te",
+        "voor",
+        "met",
+        "aan",
+        "bij",
+        "om",
+        "door",
+        "die",
+        "dat",
+        "als",
+    ]
+)
+_INTRO = re.compile(r"^(Vanuit de praktijk worden de volgende|We beschrijven)")
+
+
+def parse(sources_dir: Path) -> Parsed:
     lines = [ln for ln in read_lines(sources_dir / FILE) if ln.stripped]
     texts = [ln.stripped for ln in lines]
     try:
@@ -23,22 +55,36 @@ def parse(sources_dir: Path) -> list[Draft]:
         examples = texts.index("Praktijkvoorbeelden en hulpmiddelen")
     except ValueError as exc:
         raise ParseError(f"{FILE}: expected section missing: {exc}") from exc
-    out: list[Draft] = []
+    out = Parsed(FILE)
     intro = " ".join(texts[:start])
-    out.append(_draft("web-of-intro", intro, "toelichting", lines[0].no, lines[start - 1].no, ""))
-    principle: Draft | None = None
-    lead, mode, n = "", "", 0
+    out.drafts.append(
+        _draft("web-of-intro", intro, "toelichting", lines[0].no, lines[start - 1].no, "")
+    )
+    out.span(lines[start].no, lines[start].no, "heading", "section heading")
+    theme = _Theme(out)
     themes = 0
-    for k in range(start + 1, examples):
+    k = start + 1
+    while k < examples:
         t, ln = texts[k], lines[k]
         nxt = texts[k + 1] if k + 1 < examples else ""
         if t in ("Onderbouwing", "Bronnen"):
-            mode = t
+            theme.mode = t
+            out.span(
+                ln.no,
+                ln.no,
+                "label",
+                f"label → {'role onderbouwing' if t == 'Onderbouwing' else 'sources'}",
+            )
+            k += 1
             continue
-        if mode == "Bronnen":
-            if principle:
-                principle.references = tuple(r.strip() for r in re.split(r";", t) if r.strip())
-            mode = ""
+        if theme.mode == "Bronnen":
+            if theme.principle:
+                theme.principle.references = tuple(
+                    r.strip() for r in re.split(r";", t) if r.strip()
+                )
+            out.span(ln.no, ln.no, "note", "sources of the theme (its references)")
+            theme.mode = ""
+            k += 1
             continue
         is_bullet = t.startswith("- ")
         if (
@@ -46,41 +92,111 @@ def parse(sources_dir: Path) -> list[Draft]:
             and not t.endswith(":")
             and (
                 nxt in ("Onderbouwing",)
-                or (not nxt.startswith("- ") and mode != "Onderbouwing")
-                or principle is None
+                or (not nxt.startswith("- ") and theme.mode != "Onderbouwing")
+                or theme.principle is None
             )
             and not (
-                mode == "Onderbouwing"
-                and principle
+                theme.mode == "Onderbouwing"
+                and theme.principle
                 and not nxt.startswith(("Onderbouwing",))
                 and _is_body(t, nxt)
             )
         ):
+            theme.finish()
             text, refs, expert = split_trailing_refs(t)
-            principle = _draft(f"web-of-{slug(text, 7)}", text, "uitgangspunt", ln.no, ln.no, "")
-            principle.principle, principle.principle_id = text, principle.id
-            principle.expert_added, principle.references = expert, refs
-            out.append(principle)
+            p = _draft(f"web-of-{slug(text, 7)}", text, "uitgangspunt", ln.no, ln.no, "")
+            p.principle, p.principle_id = text, p.id
+            p.expert_added, p.references = expert, refs
+            out.drafts.append(p)
+            theme = _Theme(out, p)
             themes += 1
-            lead, mode, n = "", "", 0
+            k += 1
             continue
-        if t.endswith(":") and not is_bullet:
-            lead = t
+        if is_bullet:
+            bullets = []
+            while k < examples and texts[k].startswith("- "):
+                bullets.append(lines[k])
+                k += 1
+            theme.bullets(bullets)
             continue
-        assert principle is not None
-        body = t[2:] if is_bullet else t
-        text, refs, expert = split_trailing_refs(body)
-        n += 1
-        d = _draft(f"{principle.id}-we{n:02d}", text, "werkzaam_element", ln.no, ln.no, lead)
-        d.principle, d.principle_id = principle.text, principle.id
-        d.expert_added, d.references = expert, refs
-        out.append(d)
+        theme.paragraph(ln)
+        k += 1
+    theme.finish()
     if themes != N_THEMES:
         raise ParseError(f"{FILE}: found {themes} themes, expected {N_THEMES}")
-    ex_lines = lines[examples + 1 :]
-    for m, ln in enumerate(ex_lines, start=1):
-        out.append(_draft(f"web-of-praktijk-{m:02d}", ln.stripped, "toelichting", ln.no, ln.no, ""))
+    out.span(lines[examples].no, lines[examples].no, "heading", "section heading")
+    for m, ln in enumerate(lines[examples + 1 :], start=1):
+        out.drafts.append(
+            _draft(f"web-of-praktijk-{m:02d}", ln.stripped, "toelichting", ln.no, ln.no, "")
+        )
     return out
+
+
+class _Theme:
+    """The working elements of one theme: bullets under a lead, paragraphs, leads."""
+
+    def __init__(self, out: Parsed, principle: Draft | None = None) -> None:
+        self.out, self.principle = out, principle
+        self.mode, self.lead, self.lead_no, self.lead_used = "", "", 0, True
+        self.n = 0
+        self.open_end = ""
+
+    def _item(self, text: str, kind: str, a: int, b: int, lead: str = "") -> Draft:
+        assert self.principle is not None
+        clean, refs, expert = split_trailing_refs(text)
+        clean, inner, inner_expert = split_inline_refs(clean)
+        self.n += 1
+        tag = "we" if kind == "werkzaam_element" else "tl"
+        d = _draft(f"{self.principle.id}-{tag}{self.n:02d}", clean, kind, a, b, lead)
+        d.principle, d.principle_id = self.principle.text, self.principle.id
+        d.expert_added, d.references = expert or inner_expert, (*inner, *refs)
+        d.role = "onderbouwing" if self.mode == "Onderbouwing" else None
+        if re.match(r"^(Belanghebbende )?randvoorwaarden", lead, re.I):
+            d.role = "randvoorwaarde"
+        self.out.drafts.append(d)
+        return d
+
+    def paragraph(self, ln: Line) -> None:
+        t = ln.stripped
+        if t.endswith(":"):
+            self.finish_lead()
+            self.lead, self.lead_no, self.lead_used = t, ln.no, False
+            self.out.span(ln.no, ln.no, "lead", "lead-in of the list below it")
+            return
+        kind = "toelichting" if _INTRO.match(t) else "werkzaam_element"
+        d = self._item(t, kind, ln.no, ln.no, self.lead if kind == "werkzaam_element" else "")
+        self.lead_used = True
+        self.open_end = "" if t[-1:] in ".!?" else d.id  # "… Een integrale review toonde aan"
+
+    def bullets(self, run: list[Line]) -> None:
+        parts = [ln.stripped[2:].strip() for ln in run]
+        inner = parts[:-1]
+        prev = self.out.drafts[-1] if self.out.drafts else None
+        broken = any(p.endswith(",") or p.split()[-1].lower() in _FUNCTION_END for p in inner)
+        if broken and not self.lead and prev is not None and prev.id == self.open_end:
+            # "… Een integrale review toonde aan - dat teams …, - groepsdoelen … en - een
+            # eindfase …": bullets that break one sentence; the sentence is one record
+            sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z])", prev.text.rstrip("."))
+            joined = " ".join([sentences[-1], *parts])
+            joined = re.sub(r"\s+,", ",", joined).rstrip(" .") + "."
+            if len(sentences) > 1:
+                prev.text = " ".join(sentences[:-1])
+                self._item(joined, "werkzaam_element", prev.line_start, run[-1].no)
+            else:
+                prev.text, prev.line_end = joined, run[-1].no
+            return
+        for ln, text in zip(run, parts, strict=True):
+            self._item(text, "werkzaam_element", ln.no, ln.no, self.lead)
+            self.lead_used = True
+
+    def finish_lead(self) -> None:
+        """A lead no item took stays text of its own."""
+        if self.lead and not self.lead_used and self.principle is not None:
+            self._item(self.lead.rstrip(" :") + ".", "werkzaam_element", self.lead_no, self.lead_no)
+        self.lead, self.lead_used = "", True
+
+    def finish(self) -> None:
+        self.finish_lead()
 
 
 def _is_body(t: str, nxt: str) -> bool:
