@@ -76,15 +76,16 @@ def main() -> None:
         results[name] = run(overrides)
     lines = [
         "| step | split | P@1 | hit@3 (principles) | hit@5 | MRR | lead correct "
-        "| scenarios P@1 | scenarios hit@3 |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| scenarios P@1 | scenarios hit@3 | multi P@1 | multi hit@3 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, res in results.items():
         for split in ("dev", "test"):
             o = res[split]
-            sc = o["by_type"].get("scenario", {})
             cells = [f"{o[m]:.3f}" for m in SHOWN]
-            cells += [f"{sc.get('p_at_1', 0):.3f}", f"{sc.get('principle_hit_at_3', 0):.3f}"]
+            for qtype in ("scenario", "multi"):
+                t = o["by_type"].get(qtype, {})
+                cells += [f"{t.get('p_at_1', 0):.3f}", f"{t.get('principle_hit_at_3', 0):.3f}"]
             lines.append(f"| {name} | {split} | " + " | ".join(cells) + " |")
     table = "\n".join(lines)
     print(table)

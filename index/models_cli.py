@@ -106,6 +106,8 @@ def finetune(
         batch_size=batch_size,
         holdout=holdout,
         seed=seed,
+        full=full,
+        hard_negatives=hard_negatives,
     )
     typer.echo(f"training on {len(bank)} bank questions, {len(units)} units → {target}")
     record = train_adapter(
