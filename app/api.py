@@ -40,7 +40,8 @@ from app.security import GuardMiddleware, key_matches, presented_key
 from assistant.config import Settings, get_settings
 from assistant.errors import InputError
 from assistant.service import Assistant, get_assistant
-from assistant.types import Answer, Filters, Record, StreamEvent, Turn
+from assistant.types import Answer, StreamEvent, Turn
+from corpus.record import Filters, Record
 from index.store import IndexError_
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from assistant.types import Record
+from corpus.record import Record
 
 KIND_LABELS: dict[str, str] = {
     "uitgangspunt": "uitgangspunt",

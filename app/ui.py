@@ -14,7 +14,8 @@ from app.feedback import Feedback, FeedbackStore
 from app.pages import KIND_LABELS
 from assistant.errors import InputError
 from assistant.service import Assistant
-from assistant.types import KERNELEMENTEN, PHASES, Answer, Citation, Filters, Turn
+from assistant.types import Answer, Citation, Turn
+from corpus.record import KERNELEMENTEN, PHASES, Filters
 
 EXAMPLES: list[str] = [
     "Hoe houd ik deelnemers betrokken?",

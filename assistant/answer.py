@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from assistant.cite import Citer
 from assistant.rerank import intents
-from assistant.text import STOPWORDS as STOP
-from assistant.types import Citation, Hit, Record
-from index.bm25 import fold_accents
+from assistant.types import Citation, Hit
+from corpus.record import Record
+from corpus.text import STOPWORDS as STOP
+from corpus.text import fold, tokens
 
 HEADINGS = {
     "nl": {
@@ -40,9 +41,7 @@ class Draft:
 
 
 def _words(text: str) -> list[str]:
-    return [
-        w for w in re.findall(r"\w+", fold_accents(text.lower())) if len(w) > 2 and w not in STOP
-    ]
+    return [w for w in tokens(text, 3) if w not in STOP]
 
 
 def overlap(query: str, text: str) -> int:
@@ -84,7 +83,7 @@ def asks_ranking(question: str) -> bool:
 def _scored_record(question: str, hits: Sequence[Hit]) -> Record | None:
     """For a ranking question: the Table 3 or Table 2 summary when the question names
     it, else the best-ranked principle that carries Delphi scores."""
-    q = fold_accents(question.lower())
+    q = fold(question)
     records = [h.record for h in hits]
     if re.search(r"\btien\b|top ?10|top-10|\bten\b|belangrijkst|most important", q):
         table = next((r for r in records if r.id == "d23-tabel3"), None)
@@ -224,7 +223,7 @@ def compose(
     # first and cited afterwards, so every number handed out appears in the text
     works: list[tuple[Record, str]] = []
     watch: list[tuple[Record, str]] = []
-    seen_text = {fold_accents(direct.lower())}
+    seen_text = {fold(direct)}
     budget = max_citations - len(citer.citations())
     # only records close to the answer: of the principles of the three best hits, or
     # among the best hits themselves (citing loosely related records hurts precision)
@@ -250,7 +249,7 @@ def compose(
         if r.id == top.id:
             continue
         sentence = best_sentence(r.text, question, 35)
-        key = fold_accents(sentence.lower())
+        key = fold(sentence)
         if key in seen_text:
             continue
         seen_text.add(key)

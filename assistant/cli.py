@@ -112,7 +112,7 @@ def corpus_audit() -> None:
 
 
 def _filters(kernelement: list[str] | None, kind: list[str] | None, phase: list[str] | None):  # type: ignore[no-untyped-def]
-    from assistant.types import Filters
+    from corpus.record import Filters
 
     return Filters(kernelement=kernelement or None, kind=kind or None, phase=phase or None)
 

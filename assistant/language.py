@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.text import DUTCH_FUNCTION_WORDS, ENGLISH_FUNCTION_WORDS
 from assistant.types import Turn
+from corpus.text import DUTCH_FUNCTION_WORDS, ENGLISH_FUNCTION_WORDS
 
 _FOLLOW_UP = re.compile(
     r"^(en|maar|ook|dus|and|but|what about|en wat|wat als|hoe dan|waarom dan)\b|"

@@ -13,12 +13,12 @@ so they are not applied. The answer step adds each hit's principle statement
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.types import Record
+from corpus.record import Record
+from corpus.text import fold
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,6 @@ class NoRerank:
         self, query: str, candidates: Sequence[Candidate], by_id: dict[str, Record]
     ) -> list[Candidate]:
         return list(candidates)
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 # (pattern on the folded question, kinds to boost, factor): word families that name
@@ -83,7 +78,7 @@ MAX_PER_PRINCIPLE = 2
 
 def intents(query: str) -> dict[str, float]:
     """Kinds the question asks for, with a boost factor each."""
-    q = _fold(query)
+    q = fold(query)
     boosts: dict[str, float] = {}
     for pattern, kinds, factor in INTENTS:
         if re.search(pattern, q):

@@ -25,7 +25,8 @@ from assistant.principles import (
     principle_first,
 )
 from assistant.rerank import Candidate, Reranker, intents
-from assistant.types import Filters, Hit, Record
+from assistant.types import Hit
+from corpus.record import Filters, Record
 from index.embedders import Embedder
 from index.store import OpenIndex
 from index.thesaurus import Thesaurus

@@ -27,7 +27,8 @@ from assistant.retrieve import (
     retrieve,
     with_principles,
 )
-from assistant.types import Answer, Filters, Hit, Record, StreamEvent, Turn
+from assistant.types import Answer, Hit, StreamEvent, Turn
+from corpus.record import Filters, Record
 from index.thesaurus import Thesaurus
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from assistant.types import Record
+from corpus.record import Record
 
 if TYPE_CHECKING:
     from corpus.build import BuildReport

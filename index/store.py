@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.types import Record
 from corpus.build import corpus_hash, read_jsonl
+from corpus.record import Record
 from corpus.units import (
     Unit,
     build_units,

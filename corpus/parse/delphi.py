@@ -16,14 +16,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.types import KERNELEMENTEN, DelphiScores
 from corpus.parse import delphi_bijlage2 as bijlage2
 from corpus.parse import ocr
 from corpus.parse.common import (
     Line,
     ParseError,
     find_line,
-    fold,
     has_expert_marker,
     paragraphs,
     read_lines,
@@ -33,6 +31,8 @@ from corpus.parse.common import (
 )
 from corpus.parse.delphi_doc import EDITION, FILE, KERN_SHORT, MATCH_THRESHOLD, TITLE, best
 from corpus.parse.records import Draft, Parsed
+from corpus.record import KERNELEMENTEN, DelphiScores
+from corpus.text import plain
 
 KERN_ORDER = KERNELEMENTEN
 N_BIJLAGE3 = 48
@@ -331,14 +331,14 @@ TERMS = (
     "Complex maatschappelijk vraagstuk",
     "Opbrengsten en kennisproducten",
 )
-_TERM_WORDS = {w for t in TERMS for w in fold(t).split()} | {"codrdinator", "organisatie"}
+_TERM_WORDS = {w for t in TERMS for w in plain(t).split()} | {"codrdinator", "organisatie"}
 _LEFT_COLUMN = re.compile(r"^(Organisatie-|overstijgend|leernetwerk|Soci\w+al domein)\s+(?=\S)")
 B2_SECTION = bijlage2.SECTION
 
 
 def _is_term_line(text: str) -> bool:
     """A line of the flattened left column: words of the terms only ("Codrdinator")."""
-    words = fold(text).split()
+    words = plain(text).split()
     return bool(words) and len(words) <= 3 and all(w in _TERM_WORDS for w in words)
 
 

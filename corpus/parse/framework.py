@@ -480,9 +480,9 @@ def _short_refs(refs: list[str]) -> list[str]:
 
 
 def _stems(text: str) -> set[str]:
-    from corpus.parse.common import fold
+    from corpus.text import plain
 
-    return {w[:7] for w in fold(text).split() if len(w) > 4}
+    return {w[:7] for w in plain(text).split() if len(w) > 4}
 
 
 def _vote_by_subheading(out: list[Draft], principles: list[Draft]) -> None:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.types import DelphiScores, Record, Source
+from corpus.record import DelphiScores, Record, Source
 
 
 @dataclass

@@ -11,7 +11,7 @@ import pytest
 from assistant.config import ROOT, get_settings
 from assistant.rerank import make_reranker
 from assistant.retrieve import search
-from assistant.types import Filters
+from corpus.record import Filters
 from index.embedders import load_embedder
 from index.store import IndexMismatchError, IndexMissingError, build, open_index, status
 
