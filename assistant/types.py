@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from corpus.record import DelphiScores, Record
 
+Language = Literal["nl", "en"]
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -36,7 +38,7 @@ class Answer(BaseModel):
     backend: str
     timings_ms: dict[str, float] = Field(default_factory=dict)
     notice: str = ""
-    language: Literal["nl", "en"] = "nl"
+    language: Language = "nl"
     standalone_question: str = ""
 
 

@@ -121,6 +121,14 @@ class Record(_Frozen):
         one ("… wordt groter wanneer er een sterk groepsgevoel heerst."); else the text."""
         return merge_lead(self.lead, self.text)
 
+    def delphi_table(self) -> int | None:
+        """The number of the Delphi report's table this record summarises (1: the
+        panel, 2: the top 3 per core element, 3: the ten most important), else None."""
+        if self.edition != "delphi-2023" or self.kind != "resultaat" or not self.source.section:
+            return None
+        m = re.fullmatch(r"Tabel (\d+)", self.source.section[-1])
+        return int(m.group(1)) if m else None
+
     def embed_text(self) -> str:
         """The text that is embedded and BM25-indexed: the chunk with its context."""
         parts = [self.kernelement if self.kernelement != "Algemeen" else ""]

@@ -138,13 +138,13 @@ def append_questions(path: Path, stubs: Sequence[Mapping[str, Any]]) -> None:
 def _evaluate(splits: Sequence[str], subset: str) -> tuple[dict[str, Any], dict[str, Any], Any]:
     """Run the splits through a warm assistant: (metrics per split, rows per split, view)."""
     from assistant.config import get_settings
-    from assistant.service import Assistant
+    from assistant.factory import build_assistant
     from eval.metrics import load_corpus_view, summarize
     from eval.run import SPLITS, load_questions, run_eval
 
     get_settings.cache_clear()
     settings = get_settings()
-    assistant = Assistant(settings)
+    assistant = build_assistant(settings)
     assistant.warm_up()  # load the models first, so latency figures are warm
     view = load_corpus_view(settings.principles_path)
     rows = {s: run_eval(assistant, load_questions(SPLITS[s]), subset=subset) for s in splits}
