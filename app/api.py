@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -41,7 +41,7 @@ def _warm_up(assistant_factory: Callable[[], Assistant]) -> None:
 
 def _lifespan(
     settings: Settings, assistant_factory: Callable[[], Assistant]
-) -> Callable[[FastAPI], AsyncIterator[None]]:
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.warm_up_on_start:
@@ -50,7 +50,7 @@ def _lifespan(
             ).start()
         yield
 
-    return lifespan  # type: ignore[return-value]
+    return lifespan
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:

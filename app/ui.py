@@ -155,7 +155,7 @@ class _Chat:
                 question=ans["question"],
                 answer=ans["answer"],
                 citations=[c["id"] for c in ans["citations"]],
-                rating=rating,  # type: ignore[arg-type]
+                rating=rating,
                 comment=comment or "",
                 channel="chat",
             )

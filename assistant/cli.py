@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -84,8 +84,10 @@ def search_cmd(
         with _user_errors():
             result = a.retrieve(q, k=k, filters=filters)
         hits = result.hits
-        principles = [{"id": p.id, "score": round(p.score, 6)} for p in result.principles[:k]]
-        rows = [
+        principles: list[dict[str, Any]] = [
+            {"id": p.id, "score": round(p.score, 6)} for p in result.principles[:k]
+        ]
+        rows: list[dict[str, Any]] = [
             {
                 "id": h.id,
                 "text": h.record.text,

@@ -157,14 +157,16 @@ def build_assistant(
     (the embedder and the generator on first use)."""
     s = settings or get_settings()
     if embedder is None:
-        lazy_embedder = Lazy(lambda: QueryCache(make_embedder(s), s.query_cache_size))
+        lazy_embedder: Lazy[Embedder] = Lazy(
+            lambda: QueryCache(make_embedder(s), s.query_cache_size)
+        )
     else:
         cached = (
             embedder
             if isinstance(embedder, QueryCache)
             else QueryCache(embedder, s.query_cache_size)
         )
-        lazy_embedder = Lazy.of(cached)
+        lazy_embedder = Lazy[Embedder].of(cached)
     return Assistant(
         embedder=lazy_embedder,
         indexes=indexes if indexes is not None else make_indexes(s),

@@ -177,7 +177,7 @@ def neighbourhood(
     vectors: np.ndarray,
     inside_rows: np.ndarray,
     outside_rows: np.ndarray,
-    outside_labels: Sequence[str],
+    outside_labels: Sequence[str] | np.ndarray,
     k: int,
 ) -> Neighbourhood:
     """Mean similarity of the k nearest in-scope and k nearest out-of-scope questions."""

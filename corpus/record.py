@@ -131,7 +131,7 @@ class Record(_Frozen):
 
     def embed_text(self) -> str:
         """The text that is embedded and BM25-indexed: the chunk with its context."""
-        parts = [self.kernelement if self.kernelement != "Algemeen" else ""]
+        parts: list[str] = [self.kernelement if self.kernelement != "Algemeen" else ""]
         if self.deelelement:
             parts.append(self.deelelement)
         if self.principle and self.principle != self.text:

@@ -42,7 +42,7 @@ def tokens(text: str, min_len: int = 1) -> list[str]:
 def _stemmer() -> Callable[[str], str]:
     import Stemmer
 
-    return Stemmer.Stemmer("dutch").stemWord  # type: ignore[no-any-return]
+    return Stemmer.Stemmer("dutch").stemWord
 
 
 def stem(word: str) -> str:

@@ -79,10 +79,10 @@ class ChromaStore:
         texts: Sequence[str],
         metadata: Sequence[Metadata],
     ) -> None:
-        from llama_index.core.schema import TextNode
+        from llama_index.core.schema import BaseNode, TextNode
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        nodes = [
+        nodes: list[BaseNode] = [
             TextNode(
                 id_=rid,
                 text=text,

@@ -17,7 +17,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -210,7 +210,7 @@ def merge_adapter(model: SentenceTransformer, adapter_dir: Path) -> None:
     weights, so inference costs the same as the base model."""
     from peft import PeftModel
 
-    transformer = model[0]
+    transformer: Any = model[0]
     peft_model = PeftModel.from_pretrained(transformer.auto_model, str(adapter_dir))
     transformer.auto_model = peft_model.merge_and_unload()
 

@@ -41,7 +41,7 @@ def split_chat(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:
             "There is no user message.",
         )
     history = [
-        Turn(role=m.role, content=m.text())  # type: ignore[arg-type]
+        Turn(role=m.role, content=m.text())
         for m in messages[:last]
         if m.role in ("user", "assistant") and m.text().strip()
     ]

@@ -266,7 +266,8 @@ def read_items(block: Block, out: Parsed) -> list[Item]:
     the structure pieces become spans."""
     items: list[Item] = []
     role: str | None = None
-    lead, lead_refs, lead_expert = "", (), False
+    lead, lead_expert = "", False
+    lead_refs: tuple[str, ...] = ()
     heading = ""
     plist = pieces(block.body)
     for i, p in enumerate(plist):

@@ -13,7 +13,7 @@ from corpus.parse.common import (
     read_lines,
     similarity,
 )
-from corpus.parse.records import Draft, Parsed
+from corpus.parse.records import Draft, Parsed, SpanUse
 
 FILE = "001_69f608219fdae590.txt"
 TITLE = "Framework Leren en implementeren in samenwerkingsverbanden in de zorg voor jeugd"
@@ -110,7 +110,7 @@ def parse(sources_dir: Path) -> Parsed:
 def _front_matter(lines: list[Line], out: Parsed) -> list[Draft]:
     """The title, the chapter heading and the paragraph that says how the chapter is
     built (principles, explanation, working elements; Butterfoss as main source)."""
-    drafts = []
+    drafts: list[Draft] = []
     for ln in lines:
         t = ln.stripped
         if not t:
@@ -194,7 +194,8 @@ class _Section:
         self.group: list[Draft] = []  # the latest contiguous run of principles
         self.pending: list[Draft] = []  # chunks before the first principle of the section
         self.drafts: list[Draft] = []
-        self.mode, self.sub, self.phase = "", "", None
+        self.mode, self.sub = "", ""
+        self.phase: str | None = None
         self.lead, self.lead_lines = "", (0, 0)
         self.lead_used = True
         self.stage_lead = ""
@@ -365,7 +366,7 @@ class _Section:
     def _determinants(self, lines: list[Line], i: int) -> int:
         """A flattened two-column table: the category line, then rows "N name (x)"."""
         ln = lines[i]
-        rows = []
+        rows: list[str] = []
         i += 1
         while i < len(lines) and re.match(r"^\d{1,2} ", lines[i].stripped):
             rows.extend(c.strip() for c in lines[i].text.split("\t") if c.strip())
@@ -453,7 +454,7 @@ class _Section:
         return self.drafts
 
 
-def _skip_reason(t: str) -> tuple[str, str]:
+def _skip_reason(t: str) -> tuple[SpanUse, str]:
     if t.startswith("Figuur"):
         return "skipped", "figure caption; the figure is not in the text"
     if t.startswith("Verdere invulling"):

@@ -27,7 +27,8 @@ def link(drafts: list[Draft]) -> dict[str, list[str]]:
     unlinked: dict[str, list[str]] = defaultdict(list)
     for other in ("framework-2021", "website-2023"):
         for p in (d for d in drafts if d.edition == other and d.kind == "uitgangspunt"):
-            best = max(d23, key=lambda c, p=p: similarity(p.text, c.text))
+            text = p.text
+            best = max(d23, key=lambda c: similarity(text, c.text))
             if similarity(p.text, best.text) < PRINCIPLE_THRESHOLD:
                 unlinked[other].append(p.id)
                 continue
