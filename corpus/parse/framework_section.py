@@ -45,26 +45,7 @@ _REF_NUMBERS = re.compile(r"(?<=[a-z]) (\d{1,3}(?:,\d{1,3})+)(?= [a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 # a line that ends in one of these words stops mid-sentence
 _FUNCTION_END = frozenset(
-    [
-        "de",
-        "het",
-        "een",
-        "en",
-        "of",
-        "van",
-        "in",
-        "op",
-        "te",
-        "voor",
-        "met",
-        "aan",
-        "bij",
-        "om",
-        "door",
-        "die",
-        "dat",
-        "als",
-    ]
+    "de het een en of van in op te voor met aan bij om door die dat als".split()  # noqa: SIM905
 )
 
 
