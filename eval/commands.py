@@ -209,23 +209,34 @@ def run(
         )
         typer.echo(json.dumps(payload, ensure_ascii=False))
     else:
-        for s in splits:
-            typer.echo(f"== {s} ({subset})")
-            overall = {"overall": metrics[s]["overall"]}
-            typer.echo(format_table(overall | metrics[s]["by_type"], SHOWN_METRICS))
-            rel = metrics[s]["relevance"]
-            typer.echo(
-                f"relevante records per vraag / relevant records per question: "
-                f"median {rel.get('median')}, max {rel.get('max')}, > 8: {rel.get('over_8')}\n"
-            )
-        typer.echo(f"rapport / report: {report}")
-        for s, lines in failures.items():
-            status = "OK" if not lines else "ACHTERUITGANG / REGRESSION"
-            typer.echo(f"poort / gate {s}-{subset}: {status}")
-            for line in lines:
-                typer.echo(f"  {line}")
+        _print_run(metrics, splits, subset, report, failures)
     if check and any(failures.values()):
         raise typer.Exit(1)
+
+
+def _print_run(
+    metrics: Mapping[str, Any],
+    splits: Sequence[str],
+    subset: str,
+    report: Path,
+    failures: Mapping[str, Sequence[str]],
+) -> None:
+    """The tables per split, where the report is, and the gate's verdict."""
+    for s in splits:
+        typer.echo(f"== {s} ({subset})")
+        overall = {"overall": metrics[s]["overall"]}
+        typer.echo(format_table(overall | metrics[s]["by_type"], SHOWN_METRICS))
+        rel = metrics[s]["relevance"]
+        typer.echo(
+            f"relevante records per vraag / relevant records per question: "
+            f"median {rel.get('median')}, max {rel.get('max')}, > 8: {rel.get('over_8')}\n"
+        )
+    typer.echo(f"rapport / report: {report}")
+    for s, lines in failures.items():
+        status = "OK" if not lines else "ACHTERUITGANG / REGRESSION"
+        typer.echo(f"poort / gate {s}-{subset}: {status}")
+        for line in lines:
+            typer.echo(f"  {line}")
 
 
 @app.command("baseline")

@@ -202,23 +202,10 @@ def train_adapter(
     # units of one principle (a principle and its review theme) are never each other's
     # negatives: batches hold one unit per principle
     group_of = {u.id: sorted(u.keys)[0] for u in units}
-    negatives: dict[str, str] = {}
-    if cfg.hard_negatives:
-        unit_list = list(units)
-        negatives = confusable_units(
-            train,
-            unit_list,
-            _encode(model, [qp + q.text for q in train]),
-            _encode(model, [pp + passages[u.id] for u in unit_list]),
-        )
-    n_steps = cfg.epochs * len(
-        batches(
-            positives(train, snippets, cfg.question_pairs, random.Random(0), negatives),
-            cfg.batch_size,
-            random.Random(0),
-            group_of,
-        )
-    )
+    negatives = _hard_negatives(model, train, units, passages, qp, pp) if cfg.hard_negatives else {}
+    # the schedule's length: as many batches per epoch as a trial shuffle gives
+    trial = positives(train, snippets, cfg.question_pairs, random.Random(0), negatives)
+    n_steps = cfg.epochs * len(batches(trial, cfg.batch_size, random.Random(0), group_of))
     trainer = _Trainer(model, cfg, qp, pp, n_steps)
 
     def accuracy() -> dict[str, float]:
@@ -244,15 +231,31 @@ def train_adapter(
     record = {
         "config": asdict(cfg),
         "base_model": str(model_dir.name),
-        "n_train": len(train),
-        "n_heldout": len(held),
-        "n_units": len(units),
+        **{"n_train": len(train), "n_heldout": len(held), "n_units": len(units)},
         "history": history,
         "train_seconds": round(time.perf_counter() - t0, 1),
         "threads": threads,
     }
     (out_dir / "training.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
     return record
+
+
+def _hard_negatives(
+    model: Any,
+    train: list[BankQuestion],
+    units: Sequence[Unit],
+    passages: dict[str, str],
+    qp: str,
+    pp: str,
+) -> dict[str, str]:
+    """Each unit's most confusable other unit, by the model before training."""
+    unit_list = list(units)
+    return confusable_units(
+        train,
+        unit_list,
+        _encode(model, [qp + q.text for q in train]),
+        _encode(model, [pp + passages[u.id] for u in unit_list]),
+    )
 
 
 def _setup(model_dir: Path, cfg: TrainConfig, threads: int) -> tuple[Any, str, str]:
