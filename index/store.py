@@ -3,7 +3,8 @@ vector store, a BM25 index beside it, and the retrieval keys (question bank, uni
 passages, out-of-scope questions) in a second collection.
 
 A build writes new collections and BM25 folders under a fresh name, then replaces the
-pointer file `current.json` atomically (write + rename). A running app keeps the index
+pointer file `current.json` atomically (write + rename); a build that fails removes
+what it wrote. A running app keeps the index
 it opened until it swaps (`Assistant.swap_index`); a crash mid-build leaves the previous
 pointer, and so the previous index, in place. The pointer records the corpus hash,
 the question banks' hash and the embedding model; a reader refuses an index built from
@@ -14,10 +15,11 @@ anything else. Everything comes in as explicit arguments (`IndexFiles`, a
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -141,23 +143,26 @@ class Indexes:
         records = read_jsonl(f.principles_path)
         digest = corpus_hash(f.principles_path)
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        name = f"{f.collection_prefix}-{digest[:10]}-{stamp}"
-        log(f"embedding {len(records)} records with {embedder.model_id} …")
-        self._build_records(name, records, digest, embedder, progress)
-        bm25_dir = f.index_dir / f"bm25-{name}"
-        BM25Index.build([r.id for r in records], [r.embed_text() for r in records]).save(bm25_dir)
-        keys_name = f"{name}-keys"
-        n_keys, keys_bm25 = self._build_keys(keys_name, records, embedder, log)
-        pointer = Pointer(
-            collection=name,
-            bm25_dir=bm25_dir.name,
-            corpus_hash=digest,
-            model_id=embedder.model_id,
-            n_records=len(records),
-            built_at=stamp,
+        # unique even for two builds within a second
+        name = f"{f.collection_prefix}-{digest[:10]}-{stamp}-{secrets.token_hex(3)}"
+        partial = Pointer(name, f"bm25-{name}", digest, embedder.model_id, len(records), stamp, 0.0)
+        partial = replace(
+            partial, keys_collection=f"{name}-keys", keys_bm25_dir=f"bm25-{name}-keys"
+        )
+        try:
+            log(f"embedding {len(records)} records with {embedder.model_id} …")
+            self._build_records(name, records, digest, embedder, progress)
+            BM25Index.build([r.id for r in records], [r.embed_text() for r in records]).save(
+                f.index_dir / partial.bm25_dir
+            )
+            n_keys, keys_bm25 = self._build_keys(partial.keys_collection, records, embedder, log)
+        except BaseException:
+            self._drop(partial)  # what the failed build left; the pointer never moved
+            raise
+        pointer = replace(
+            partial,
             build_seconds=round(time.perf_counter() - t0, 2),
             analyzer_version=ANALYZER_VERSION,
-            keys_collection=keys_name,
             keys_bm25_dir=keys_bm25,
             keys_hash=self._keys_hash(),
             n_keys=n_keys,
