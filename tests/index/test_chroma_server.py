@@ -21,7 +21,10 @@ from index.errors import IndexUnavailableError
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+# the chroma CLI of the project's venv, else the one on PATH
 CHROMA = ROOT / ".venv" / "bin" / "chroma"
+if not CHROMA.exists() and shutil.which("chroma"):
+    CHROMA = Path(str(shutil.which("chroma")))
 QUESTIONS = (
     "Hoe houd ik deelnemers betrokken?",
     "Welke rol speelt de coördinator van een leernetwerk?",
