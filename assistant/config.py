@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     embed_batch_size: int = 16
     omp_num_threads: int = 2
     vector_cache_dir: Path = ROOT / "index" / "cache"
-    query_cache_size: int = 512  # query vectors kept in memory (LRU-ish, oldest out)
+    query_cache_size: int = 512  # query vectors kept in memory (the oldest goes first)
 
     # --- index ------------------------------------------------------------
     index_dir: Path = ROOT / "index" / "store"
