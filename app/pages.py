@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from assistant.types import Record
+from assistant.delphi import delphi_parts
+from corpus.record import Record
 
 KIND_LABELS: dict[str, str] = {
     "uitgangspunt": "uitgangspunt",
@@ -32,19 +33,7 @@ a{color:#0b6e4f}.muted{color:#616e7c;font-size:.9rem}
 
 def delphi_label(record: Record) -> str:
     """Dutch summary of the Delphi importance, or '' when the record has no scores."""
-    d = record.delphi
-    if d is None:
-        return ""
-    parts: list[str] = []
-    if d.mean is not None:
-        parts.append(f"gemiddeld {d.mean:.1f} (schaal 1-5)")
-    if d.top3_rank is not None:
-        parts.append(f"top-3 van het kernelement: #{d.top3_rank}")
-    if d.top10_rank is not None:
-        parts.append(f"top-10 overall: #{d.top10_rank}")
-    if d.weight is not None:
-        parts.append(f"gewicht {d.weight}")
-    return "; ".join(parts)
+    return "; ".join(delphi_parts(record.delphi, "page"))
 
 
 def principle_page(record: Record, principle: Record | None = None) -> str:

@@ -27,13 +27,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import error_body
 from assistant.config import Settings
 
 PROTECTED_PREFIXES = ("/api/", "/v1/")
-
-
-def error_body(code: str, nl: str, en: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message_nl": nl, "message_en": en}}
+# a refusal: status, JSON body, extra headers
+_Refusal = tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]
 
 
 class TokenBucket:
@@ -106,44 +105,52 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-
-        if self.bucket is not None:
-            client = scope.get("client")
-            wait = self.bucket.take(client[0] if client else "unknown")
-            if wait > 0:
-                retry = max(1, math.ceil(wait))
-                await _send_error(
-                    send,
-                    429,
-                    error_body(
-                        "rate_limited",
-                        f"Te veel verzoeken. Probeer het over {retry} s opnieuw.",
-                        f"Too many requests. Try again in {retry} s.",
-                    ),
-                    [(b"retry-after", str(retry).encode())],
-                )
-                return
-
-        api_key = self.settings.api_key
-        if api_key and path.startswith(PROTECTED_PREFIXES) and not path.startswith("/api/admin/"):
-            given = presented_key(headers)
-            if not given:
-                await _send_error(send, 401, missing_key_body(), [(b"www-authenticate", b"Bearer")])
-                return
-            if not key_matches(given, api_key):
-                await _send_error(send, 403, wrong_key_body())
-                return
-
+        refusal = self._rate_limited(scope) or self._key_problem(path, headers)
         limit = self.settings.max_body_bytes
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            await _send_error(send, 413, too_large_body(limit))
+        if refusal is None and declared.isdigit() and int(declared) > limit:
+            refusal = (413, too_large_body(limit), [])
+        if refusal is not None:
+            await _send_error(send, *refusal)
             return
         if scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
+        await self._checked_body(scope, receive, send, headers)
 
-        # read the (bounded) body once, check it, then replay it to the app
+    def _rate_limited(self, scope: Scope) -> _Refusal | None:
+        if self.bucket is None:
+            return None
+        client = scope.get("client")
+        wait = self.bucket.take(client[0] if client else "unknown")
+        if wait <= 0:
+            return None
+        retry = max(1, math.ceil(wait))
+        body = error_body(
+            "rate_limited",
+            f"Te veel verzoeken. Probeer het over {retry} s opnieuw.",
+            f"Too many requests. Try again in {retry} s.",
+        )
+        return 429, body, [(b"retry-after", str(retry).encode())]
+
+    def _key_problem(self, path: str, headers: dict[str, str]) -> _Refusal | None:
+        api_key = self.settings.api_key
+        if not api_key or not path.startswith(PROTECTED_PREFIXES):
+            return None
+        if path.startswith("/api/admin/"):  # admin routes check the admin key themselves
+            return None
+        given = presented_key(headers)
+        if not given:
+            return 401, missing_key_body(), [(b"www-authenticate", b"Bearer")]
+        if not key_matches(given, api_key):
+            return 403, wrong_key_body(), []
+        return None
+
+    async def _checked_body(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str]
+    ) -> None:
+        """Read the (bounded) body once, check it, then replay it to the app."""
+        limit = self.settings.max_body_bytes
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -163,7 +170,6 @@ class GuardMiddleware:
         if problem is not None:
             await _send_error(send, 400, problem)
             return
-
         replayed = False
 
         async def replay() -> Message:

@@ -12,9 +12,11 @@ import gradio as gr
 
 from app.feedback import Feedback, FeedbackStore
 from app.pages import KIND_LABELS
+from assistant.delphi import delphi_parts
 from assistant.errors import InputError
 from assistant.service import Assistant
-from assistant.types import KERNELEMENTEN, PHASES, Answer, Citation, Filters, Turn
+from assistant.types import Answer, Citation, Turn
+from corpus.record import KERNELEMENTEN, PHASES, Filters
 
 EXAMPLES: list[str] = [
     "Hoe houd ik deelnemers betrokken?",
@@ -61,16 +63,7 @@ def _short(text: str, limit: int = 220) -> str:
 
 
 def delphi_text(c: Citation) -> str:
-    d = c.delphi
-    if d is None:
-        return ""
-    parts = []
-    if d.mean is not None:
-        parts.append(f"gemiddeld {d.mean:.1f}/5")
-    if d.top3_rank is not None:
-        parts.append(f"top-3 #{d.top3_rank}")
-    if d.top10_rank is not None:
-        parts.append(f"top-10 #{d.top10_rank}")
+    parts = delphi_parts(c.delphi, "chip")
     return "Delphi-belang: " + ", ".join(parts) if parts else ""
 
 
@@ -105,25 +98,29 @@ def to_history(messages: Messages) -> list[Turn]:
 
 
 def to_filters(kernelementen: list[str] | None, phases: list[str] | None) -> Filters | None:
-    filters = Filters.model_validate(
-        {"kernelement": kernelementen or None, "phase": phases or None}
-    )
-    return None if filters.is_empty() else filters
+    return Filters.of(kernelementen, None, phases)
 
 
-# --- the Blocks app -------------------------------------------------------------------
+# --- callbacks: they call the core and format its results -------------------------------
+
+Answers = dict[int, dict[str, Any]]
 
 
-def build_ui(assistant_factory: Callable[[], Assistant], store: FeedbackStore) -> gr.Blocks:
-    """The chat as a `gr.Blocks`; mount it with `gr.mount_gradio_app`."""
+class _Chat:
+    """The chat's callbacks over one assistant factory and one feedback store."""
+
+    def __init__(self, assistant_factory: Callable[[], Assistant], store: FeedbackStore) -> None:
+        self.assistant_factory = assistant_factory
+        self.store = store
 
     def respond(
+        self,
         message: str,
         chat: Messages,
         kernelementen: list[str],
         phases: list[str],
-        answers: dict[int, dict[str, Any]],
-    ) -> Iterator[tuple[Messages, str, dict[int, dict[str, Any]], str]]:
+        answers: Answers,
+    ) -> Iterator[tuple[Messages, Any, Answers, str]]:
         chat = list(chat or [])
         history = to_history(chat)
         chat += [
@@ -132,7 +129,7 @@ def build_ui(assistant_factory: Callable[[], Assistant], store: FeedbackStore) -
         ]
         text = ""
         try:
-            events = assistant_factory().ask_stream(
+            events = self.assistant_factory().ask_stream(
                 message, history=history, filters=to_filters(kernelementen, phases)
             )
             for ev in events:
@@ -142,56 +139,114 @@ def build_ui(assistant_factory: Callable[[], Assistant], store: FeedbackStore) -
                     yield chat, gr.skip(), answers, ""
                 elif ev.answer is not None:
                     chat[-1] = {"role": "assistant", "content": ev.answer.answer}
-                    answers = {
-                        **(answers or {}),
-                        len(chat) - 1: {
-                            "question": message,
-                            **ev.answer.model_dump(mode="json"),
-                        },
-                    }
+                    shown = {"question": message, **ev.answer.model_dump(mode="json")}
+                    answers = {**(answers or {}), len(chat) - 1: shown}
                     yield chat, sources_markdown(ev.answer), answers, ""
         except InputError as exc:
             chat[-1] = {"role": "assistant", "content": f"⚠️ {exc.nl}"}
             yield chat, gr.skip(), answers, message
 
-    def store_feedback(
-        answers: dict[int, dict[str, Any]], index: int, rating: str, comment: str
-    ) -> str:
+    def store_feedback(self, answers: Answers, index: int, rating: str, comment: str) -> str:
         ans = (answers or {}).get(index)
         if ans is None:
             return "_Er is nog geen antwoord om te beoordelen._"
-        store.add(
+        self.store.add(
             Feedback(
                 question=ans["question"],
                 answer=ans["answer"],
                 citations=[c["id"] for c in ans["citations"]],
-                rating=rating,  # type: ignore[arg-type]
+                rating=rating,
                 comment=comment or "",
                 channel="chat",
             )
         )
         return "✅ Bedankt voor je feedback!"
 
-    def on_like(
-        data: gr.LikeData, answers: dict[int, dict[str, Any]], comment: str
-    ) -> tuple[str, str]:
+    def on_like(self, data: gr.LikeData, answers: Answers, comment: str) -> tuple[Any, Any]:
         index = data.index[0] if isinstance(data.index, list | tuple) else data.index
         if data.liked is None or data.liked == "":
             return gr.skip(), gr.skip()
         rating = "down" if data.liked is False else "up"
-        return store_feedback(answers, int(index), rating, comment), ""
+        return self.store_feedback(answers, int(index), rating, comment), ""
 
-    def on_comment(
-        answers: dict[int, dict[str, Any]], rating: str, comment: str
-    ) -> tuple[str, str]:
+    def on_comment(self, answers: Answers, rating: str, comment: str) -> tuple[str, str]:
         last = max((answers or {}).keys(), default=-1)
-        return store_feedback(
-            answers, last, "down" if rating.startswith("👎") else "up", comment
-        ), ""
+        up_down = "down" if rating.startswith("👎") else "up"
+        return self.store_feedback(answers, last, up_down, comment), ""
 
-    def new_chat() -> tuple[Messages, str, dict[int, dict[str, Any]], str, str]:
+    @staticmethod
+    def new_chat() -> tuple[Messages, str, Answers, str, str]:
         return [], NO_SOURCES, {}, "", ""
 
+
+# --- the Blocks app -------------------------------------------------------------------
+
+
+def _conversation() -> dict[str, Any]:
+    """The left column: the conversation, the question box, examples and feedback."""
+    c: dict[str, Any] = {}
+    c["chatbot"] = gr.Chatbot(
+        label="Gesprek",
+        height=520,
+        placeholder="Stel hieronder je vraag, of kies een voorbeeldvraag.",
+        feedback_options=("Like", "Dislike"),
+        buttons=["copy"],
+    )
+    with gr.Row():
+        c["question"] = gr.Textbox(
+            label="Je vraag",
+            placeholder="Bijvoorbeeld: Hoe houd ik deelnemers betrokken?",
+            scale=5,
+            autofocus=True,
+        )
+        c["send"] = gr.Button("Vraag stellen", variant="primary", scale=1)
+    gr.Examples(EXAMPLES, inputs=c["question"], label="Voorbeeldvragen")
+    with gr.Accordion("Feedback op het laatste antwoord", open=False):
+        c["rating"] = gr.Radio(["👍 Nuttig", "👎 Niet nuttig"], value="👍 Nuttig", label="Oordeel")
+        c["comment"] = gr.Textbox(
+            label="Opmerking (optioneel)", placeholder="Wat was goed, wat ontbrak?", lines=2
+        )
+        c["send_feedback"] = gr.Button("Feedback versturen")
+    c["feedback_status"] = gr.Markdown("")
+    c["clear"] = gr.Button("Nieuw gesprek", variant="secondary")
+    return c
+
+
+def _side_panel() -> dict[str, Any]:
+    """The right column: the filters and the sources of the last answer."""
+    c: dict[str, Any] = {}
+    c["kern"] = gr.Dropdown(
+        list(KERNELEMENTEN),
+        multiselect=True,
+        label="Filter op kernelement",
+        info="Leeg = alle kernelementen",
+    )
+    c["phase"] = gr.Dropdown(
+        [(PHASE_LABELS.get(p, p), p) for p in PHASES],
+        multiselect=True,
+        label="Filter op fase",
+        info="Leeg = alle fasen",
+    )
+    gr.Markdown("### Bronnen")
+    c["sources"] = gr.Markdown(NO_SOURCES)
+    return c
+
+
+def _wire(c: dict[str, Any], answers: Any, chat: _Chat) -> None:
+    ask_inputs = [c["question"], c["chatbot"], c["kern"], c["phase"], answers]
+    ask_outputs = [c["chatbot"], c["sources"], answers, c["question"]]
+    c["send"].click(chat.respond, ask_inputs, ask_outputs, api_name="ask")
+    c["question"].submit(chat.respond, ask_inputs, ask_outputs, api_visibility="private")
+    status = [c["feedback_status"], c["comment"]]
+    c["chatbot"].like(chat.on_like, [answers, c["comment"]], status)
+    c["send_feedback"].click(chat.on_comment, [answers, c["rating"], c["comment"]], status)
+    reset = [c["chatbot"], c["sources"], answers, c["question"], c["feedback_status"]]
+    c["clear"].click(chat.new_chat, None, reset)
+    c["chatbot"].clear(chat.new_chat, None, reset)
+
+
+def build_ui(assistant_factory: Callable[[], Assistant], store: FeedbackStore) -> gr.Blocks:
+    """The chat as a `gr.Blocks`; mount it with `gr.mount_gradio_app`."""
     with gr.Blocks(title="LISO-assistent") as blocks:
         answers = gr.State({})
         gr.Markdown(
@@ -201,57 +256,8 @@ def build_ui(assistant_factory: Callable[[], Assistant], store: FeedbackStore) -
         )
         with gr.Row():
             with gr.Column(scale=3):
-                chatbot = gr.Chatbot(
-                    label="Gesprek",
-                    height=520,
-                    placeholder="Stel hieronder je vraag, of kies een voorbeeldvraag.",
-                    feedback_options=("Like", "Dislike"),
-                    buttons=["copy"],
-                )
-                with gr.Row():
-                    question = gr.Textbox(
-                        label="Je vraag",
-                        placeholder="Bijvoorbeeld: Hoe houd ik deelnemers betrokken?",
-                        scale=5,
-                        autofocus=True,
-                    )
-                    send = gr.Button("Vraag stellen", variant="primary", scale=1)
-                gr.Examples(EXAMPLES, inputs=question, label="Voorbeeldvragen")
-                with gr.Accordion("Feedback op het laatste antwoord", open=False):
-                    rating = gr.Radio(
-                        ["👍 Nuttig", "👎 Niet nuttig"], value="👍 Nuttig", label="Oordeel"
-                    )
-                    comment = gr.Textbox(
-                        label="Opmerking (optioneel)",
-                        placeholder="Wat was goed, wat ontbrak?",
-                        lines=2,
-                    )
-                    send_feedback = gr.Button("Feedback versturen")
-                feedback_status = gr.Markdown("")
-                clear = gr.Button("Nieuw gesprek", variant="secondary")
+                components = _conversation()
             with gr.Column(scale=2):
-                kern = gr.Dropdown(
-                    list(KERNELEMENTEN),
-                    multiselect=True,
-                    label="Filter op kernelement",
-                    info="Leeg = alle kernelementen",
-                )
-                phase = gr.Dropdown(
-                    [(PHASE_LABELS.get(p, p), p) for p in PHASES],
-                    multiselect=True,
-                    label="Filter op fase",
-                    info="Leeg = alle fasen",
-                )
-                gr.Markdown("### Bronnen")
-                sources = gr.Markdown(NO_SOURCES)
-
-        ask_inputs = [question, chatbot, kern, phase, answers]
-        ask_outputs = [chatbot, sources, answers, question]
-        send.click(respond, ask_inputs, ask_outputs, api_name="ask")
-        question.submit(respond, ask_inputs, ask_outputs, api_visibility="private")
-        chatbot.like(on_like, [answers, comment], [feedback_status, comment])
-        send_feedback.click(on_comment, [answers, rating, comment], [feedback_status, comment])
-        reset = [chatbot, sources, answers, question, feedback_status]
-        clear.click(new_chat, None, reset)
-        chatbot.clear(new_chat, None, reset)
+                components |= _side_panel()
+        _wire(components, answers, _Chat(assistant_factory, store))
     return blocks

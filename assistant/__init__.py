@@ -1,12 +1,13 @@
-"""How we answer: the typed core of the LISO assistant.
+"""How we answer: the steps of an answer and the assistant that runs them.
 
-A question goes in; retrieval (`assistant.retrieve`) finds the principles and working
-elements of the LISO corpus that bear on it, `assistant.rerank` orders them,
-`assistant.answer` writes a Dutch (or English) answer from them through a pluggable
-generator, and `assistant.cite` numbers the citations so that every claim points at a
-record of `corpus/principles.jsonl`. Settings live in `assistant.config`; the record
-and answer types in `assistant.types`; `python -m assistant` is the CLI. Importing this
-package loads no model and opens no file.
+A question is cleaned (`query`), stripped of instructions and judged in scope
+(`scope`), rewritten when it follows up (`language`), answered from the records that
+retrieval finds (`retrieve`, `principles`, `rerank`, `evidence`) by the extractive
+answer (`answer`: select, then render) or a generator backend (`generation`,
+`generators/`), and cited (`cite`). `service.Assistant` runs the steps;
+`factory.py` reads the settings (`config`) and builds it from its parts. The answer
+types are in `types`; the record itself in `corpus.record`; `python -m assistant` is
+the CLI. Importing this package loads no model and opens no file.
 """
 
 __version__ = "0.1.0"

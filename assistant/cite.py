@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.types import Citation, Record
+from assistant.types import Citation
+from corpus.record import Record
 
 
 class Citer:

@@ -1,8 +1,9 @@
-"""One settings object for every path, model name and limit.
+"""One settings object for every path, model name, limit and tunable.
 
 Every field has an offline default and can be set with an environment variable
 prefixed `ASSISTANT_` (for example `ASSISTANT_PORT=8000`). Build it with
-`get_settings()`; never mutate it, pass it (or the parts you need) down instead.
+`get_settings()`; never mutate it. Only the composition root (`assistant.factory`) and
+the entry points (commands, the app) read it; they pass plain values down.
 """
 
 from __future__ import annotations
@@ -40,18 +41,30 @@ class Settings(BaseSettings):
     embed_batch_size: int = 16
     omp_num_threads: int = 2
     vector_cache_dir: Path = ROOT / "index" / "cache"
+    query_cache_size: int = 512  # query vectors kept in memory (the oldest goes first)
 
     # --- index ------------------------------------------------------------
     index_dir: Path = ROOT / "index" / "store"
     collection_prefix: str = "liso"
+    # where the vectors live: Chroma (through LlamaIndex), or numpy in memory (small
+    # corpora, tests; kept as .npz files in index_dir)
+    vector_store: Literal["chroma", "memory"] = "chroma"
     # client/server Chroma (e.g. http://127.0.0.1:8001); empty = embedded store in index_dir
     chroma_url: str = ""
 
     # --- retrieval --------------------------------------------------------
-    top_k: int = 8
-    candidates: int = 20
-    rrf_k: int = 10
+    search_k: int = 8  # results of a search that does not say how many
+    candidates: int = 20  # records per side (dense, BM25) fused by reciprocal rank fusion
+    rrf_k: int = 10  # k of that fusion (and of the fusion within one principle's records)
+    max_k: int = 50  # the most results one search may ask for
     reranker: Literal["none", "principle"] = "principle"
+    rerank_per_principle: int = 2  # records of one principle before the others get a turn
+    # a question that asks for one of these kinds (an intent boost of at least
+    # focus_min_boost, see assistant/rerank.py) gets a second search restricted to it
+    focus_kinds: list[str] = ["belemmerend", "tip", "definitie", "fase"]
+    focus_min_boost: float = 1.5
+    # English questions share few terms with the Dutch corpus: weight of the keyword side
+    english_lexical_weight: float = 0.3
     # principle-level ranking (assistant/principles.py): weight of each signal in the
     # fusion (0 switches a signal off), RRF k, and how records follow the principles;
     # chosen on the dev split with `python -m benchmarks.tune_fusion`
@@ -64,9 +77,11 @@ class Settings(BaseSettings):
         "record_bm25": 1.0,
     }
     principle_rrf_k: int = 5
-    bank_top: int = 1
-    lead_principles: int = 3
-    per_principle: int = 2
+    bank_top: int = 1  # a unit's bank score: mean of its best bank_top questions
+    bank_candidates: int = 100  # bank questions per side that vote for their unit
+    record_candidates: int = 60  # records per side that vote for their principle
+    lead_principles: int = 3  # principles whose records lead the record ranking
+    per_principle: int = 2  # records of each leading principle placed first
 
     # scope as a neighbourhood (assistant/scope.py): out of scope when the k nearest
     # out-of-scope questions are closer than the k nearest bank questions by more than
@@ -76,7 +91,17 @@ class Settings(BaseSettings):
 
     # --- answering --------------------------------------------------------
     generator: Literal["extractive", "openai", "llamacpp"] = "extractive"
+    answer_hits: int = 10  # retrieved records an answer is built from
+    principle_members: int = 3  # best records of the main principle added to them
+    member_candidates: int = 20  # records per side searched within that principle
     max_citations: int = 6
+    answer_works: int = 3  # lines under "Wat werkt"
+    answer_watch: int = 2  # lines under "Waar je op let"
+    answer_weights: int = 2  # lines under "Gewicht in het framework"
+    answer_sentence_words: int = 45  # a longer record is quoted by its best sentence
+    answer_item_words: int = 35  # the same for the lines under the headings
+    generator_evidence: int = 6  # passages handed to an LLM backend
+    stream_chunk_chars: int = 24  # streamed pieces: about this many characters each
     max_question_chars: int = 2000
     max_history_turns: int = 20
     openai_base_url: str = "http://127.0.0.1:8080/v1"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.text import DUTCH_FUNCTION_WORDS, ENGLISH_FUNCTION_WORDS
-from assistant.types import Turn
+from assistant.types import Language, Turn
+from corpus.text import DUTCH_FUNCTION_WORDS, ENGLISH_FUNCTION_WORDS
 
 _FOLLOW_UP = re.compile(
     r"^(en|maar|ook|dus|and|but|what about|en wat|wat als|hoe dan|waarom dan)\b|"
@@ -14,7 +14,7 @@ _FOLLOW_UP = re.compile(
 )
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str) -> Language:
     words = re.findall(r"[a-zà-ÿ']+", text.lower())
     nl = sum(w in DUTCH_FUNCTION_WORDS for w in words)
     en = sum(w in ENGLISH_FUNCTION_WORDS for w in words)

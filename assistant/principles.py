@@ -14,7 +14,8 @@ signals, each a ranked list of principle keys:
 
 The lists are fused by weighted reciprocal rank fusion; the weights are settings,
 chosen on the dev split (`benchmarks/tune_fusion.py`). Pure functions over the index's
-arrays and plain `(id, score)` lists, so every step can be tested without a model.
+arrays and plain `(id, score)` lists, so every step can be tested without a model;
+`rank_principles` gathers the lists from an open index.
 """
 
 from __future__ import annotations
@@ -25,8 +26,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.fusion import rrf
+from index.store import OpenIndex
 
 SIGNALS: tuple[str, ...] = ("bank", "bank_bm25", "unit", "record", "record_bm25")
+
+
+@dataclass(frozen=True)
+class RankingConfig:
+    """Tunables of the principle ranking (see Settings; chosen on the dev split)."""
+
+    weights: Mapping[str, float]
+    rrf_k: int
+    bank_top: int  # a unit's bank score: mean of its best `bank_top` questions
+    bank_candidates: int
+    record_candidates: int  # records per side that vote for their principle
+    lead_principles: int  # principles whose records lead the record ranking
+    per_principle: int
 
 
 @dataclass(frozen=True)
@@ -109,3 +124,42 @@ def principle_first(
                 out.append((rid, p.score))
     rest = [(rid, s) for rid, s in records if rid not in placed]
     return out + rest
+
+
+def rank_principles(
+    vec: np.ndarray,
+    keyword_query: str,
+    index: OpenIndex,
+    record_dense: Sequence[tuple[str, float]],
+    record_lexical: Sequence[tuple[str, float]],
+    cfg: RankingConfig,
+    lexical_weight: float = 1.0,
+) -> list[PrincipleScore]:
+    """Every principle scored by all its evidence: the signals' lists, fused."""
+    keys = index.keys
+    assert keys is not None
+    unit_keys = {u.id: u.keys for u in index.units}
+    item_keys: dict[str, tuple[str, ...]] = {}
+    bank_rows = keys.rows("bank")
+    unit_rows = keys.rows("unit")
+    for rows in (bank_rows, unit_rows):
+        for i in rows:
+            item_keys[keys.ids[i]] = unit_keys.get(str(keys.target[i]), ())
+    record_keys = {rid: (key,) for rid, key in index.key_of.items()}
+    bank = dense_scores(vec, keys.vectors, bank_rows, keys.ids, cfg.bank_candidates)
+    lists: dict[str, list[tuple[str, float]]] = {
+        "bank": best_per_key(bank, item_keys, cfg.bank_top),
+        "unit": best_per_key(
+            dense_scores(vec, keys.vectors, unit_rows, keys.ids, len(unit_rows)), item_keys
+        ),
+        "record": best_per_key(record_dense, record_keys),
+        "record_bm25": best_per_key(record_lexical, record_keys),
+    }
+    if keys.bm25 is not None:
+        lists["bank_bm25"] = best_per_key(
+            keys.bm25.search(keyword_query, cfg.bank_candidates), item_keys, cfg.bank_top
+        )
+    weights = dict(cfg.weights)
+    for name in ("bank_bm25", "record_bm25"):
+        weights[name] = weights.get(name, 0.0) * lexical_weight
+    return fuse_principles(lists, weights, cfg.rrf_k)

@@ -2,7 +2,7 @@
 
 No multilingual cross-encoder ships its weights on PyPI, so the default step uses what
 is real: the structure of the framework. No principle fills the list on its own (at
-most MAX_PER_PRINCIPLE fragments of one principle before the others get a turn). The
+most `per_principle` fragments of one principle (a setting) before the others get a turn). The
 kind a question asks for (hindering factors, tips, definitions, phases; see `intents`)
 is respected earlier, in retrieval, by a second search restricted to that kind; score
 boosts after fusion were measured and lowered hit@5 (benchmarks/compare_retrieval.py),
@@ -13,12 +13,12 @@ so they are not applied. The answer step adds each hit's principle statement
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.types import Record
+from corpus.record import Record
+from corpus.text import fold
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,6 @@ class NoRerank:
         self, query: str, candidates: Sequence[Candidate], by_id: dict[str, Record]
     ) -> list[Candidate]:
         return list(candidates)
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 # (pattern on the folded question, kinds to boost, factor): word families that name
@@ -78,12 +73,11 @@ INTENTS: tuple[tuple[str, tuple[str, ...], float], ...] = (
         1.6,
     ),
 )
-MAX_PER_PRINCIPLE = 2
 
 
 def intents(query: str) -> dict[str, float]:
     """Kinds the question asks for, with a boost factor each."""
-    q = _fold(query)
+    q = fold(query)
     boosts: dict[str, float] = {}
     for pattern, kinds, factor in INTENTS:
         if re.search(pattern, q):
@@ -93,8 +87,11 @@ def intents(query: str) -> dict[str, float]:
 
 
 class PrincipleReranker:
-    """Keep the fused order, but at most MAX_PER_PRINCIPLE fragments per principle
+    """Keep the fused order, but at most `per_principle` fragments per principle
     before the other principles get their turn."""
+
+    def __init__(self, per_principle: int) -> None:
+        self.per_principle = per_principle
 
     def rerank(
         self, query: str, candidates: Sequence[Candidate], by_id: dict[str, Record]
@@ -104,7 +101,7 @@ class PrincipleReranker:
         per: dict[str, int] = {}
         for c in candidates:
             pid = c.record.principle_id or c.id
-            if per.get(pid, 0) >= MAX_PER_PRINCIPLE:
+            if per.get(pid, 0) >= self.per_principle:
                 overflow.append(c)
                 continue
             per[pid] = per.get(pid, 0) + 1
@@ -112,5 +109,9 @@ class PrincipleReranker:
         return out + overflow
 
 
-def make_reranker(name: str) -> Reranker:
-    return {"none": NoRerank, "principle": PrincipleReranker}[name]()
+def make_reranker(name: str, per_principle: int) -> Reranker:
+    if name == "none":
+        return NoRerank()
+    if name == "principle":
+        return PrincipleReranker(per_principle)
+    raise ValueError(f"unknown reranker {name!r} (none, principle)")

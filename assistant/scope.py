@@ -26,6 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.embedders import Embedder
+from index.keys import KeyTable
+
 # --- 1. instructions aimed at the assistant ---------------------------------------------
 
 _VERBS_REVEAL = (
@@ -138,9 +141,6 @@ def strip_instructions(question: str) -> str:
     return "" if not re.search(r"[^\W\d_]{3,}", text) else text
 
 
-# kept for callers of the earlier name
-strip_injection = strip_instructions
-
 # --- 2. the neighbourhood -------------------------------------------------------------------
 
 OFF_TASK = re.compile(
@@ -177,7 +177,7 @@ def neighbourhood(
     vectors: np.ndarray,
     inside_rows: np.ndarray,
     outside_rows: np.ndarray,
-    outside_labels: Sequence[str],
+    outside_labels: Sequence[str] | np.ndarray,
     k: int,
 ) -> Neighbourhood:
     """Mean similarity of the k nearest in-scope and k nearest out-of-scope questions."""
@@ -208,3 +208,19 @@ def decide(question: str, near: Neighbourhood | None, margin: float) -> ScopeDec
             False, f"closer to out-of-scope questions ({near.nearest_outside})", near
         )
     return ScopeDecision(True, "closer to the question bank", near)
+
+
+def judge(
+    question: str, keys: KeyTable | None, embedder: Embedder, k: int, margin: float
+) -> tuple[bool, dict[str, float]]:
+    """Whether the corpus covers the question, and the signals the decision used;
+    `question` must already be stripped of instructions."""
+    near = None
+    if question.strip() and keys is not None and keys.rows("oos").size:
+        vec = embedder.embed_query(question)
+        near = neighbourhood(vec, keys.vectors, keys.rows("bank"), keys.rows("oos"), keys.target, k)
+    d = decide(question, near, margin)
+    signals = {"in_scope": float(d.in_scope)}
+    if near is not None:
+        signals |= {"inside": round(near.inside, 4), "outside": round(near.outside, 4)}
+    return d.in_scope, signals

@@ -1,86 +1,143 @@
-"""The assistant as one object: built once by the app or CLI, used by every surface.
+"""The assistant as one object, assembled from injected parts by `assistant.factory`.
 
-It loads the embedder and opens the index lazily, retrieves, decides on refusal
-before anything is generated, and answers through the extractive composer or an LLM
-backend (whose output is post-checked; on failure the extractive answer is returned
-with a notice).
+It holds the parts (embedder, index, retrieval step, generator) and runs the steps of
+an answer: clean the question, strip instructions, rewrite a follow-up, retrieve,
+gather the evidence, decide on scope before anything is generated, then write the
+extractive answer, or let an LLM backend write one (post-checked; on failure the
+extractive answer with a notice). Heavy parts load on first use; `swap_index()`
+switches to a newly built index between requests.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from functools import cached_property, lru_cache
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from assistant import answer as extractive
-from assistant.config import Settings, get_settings
+from assistant.answer import AnswerShape, compose, refusal_text
 from assistant.errors import InputError
+from assistant.evidence import EvidenceConfig, gather
+from assistant.generation import fallback_notice, generate
+from assistant.generators.base import Generator
 from assistant.language import detect_language, standalone_question
 from assistant.principles import PrincipleScore
-from assistant.rerank import make_reranker
-from assistant.retrieve import (
-    RankingConfig,
-    SearchResult,
-    best_of_principle,
-    clean_query,
-    retrieve,
-    with_principles,
-)
-from assistant.types import Answer, Filters, Hit, Record, StreamEvent, Turn
-from index.thesaurus import Thesaurus
+from assistant.query import clean_query
+from assistant.retrieve import Retriever, SearchResult
+from assistant.scope import judge, strip_instructions
+from assistant.types import Answer, Hit, Language, StreamEvent, Turn
+from corpus.record import Filters, Record
+from index.embedders import Embedder
+from index.store import Indexes, OpenIndex
+
+T = TypeVar("T")
+
+
+class Lazy(Generic[T]):
+    """A part built on first use, once (thread-safe); a failed build is tried again."""
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self._make = make
+        self._value: T | None = None
+        self._built = False
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, value: T) -> Lazy[T]:
+        lazy = cls(lambda: value)
+        lazy._value, lazy._built = value, True
+        return lazy
+
+    def get(self) -> T:
+        if not self._built:
+            with self._lock:
+                if not self._built:
+                    self._value = self._make()
+                    self._built = True
+        return self._value  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Sizes and limits of a request (see Settings)."""
+
+    max_question_chars: int
+    max_history_turns: int
+    search_k: int  # results of a search that does not say how many
+    answer_hits: int  # retrieved records an answer is built from
+    generator_evidence: int  # passages handed to an LLM backend
+    stream_chunk_chars: int
+    scope_k: int
+    scope_margin: float
+
+
+@dataclass(frozen=True)
+class _Question:
+    text: str  # cleaned
+    lang: Language
+    stripped: str  # without instructions aimed at the assistant
+    standalone: str  # a follow-up rewritten with its topic
 
 
 class Assistant:
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or get_settings()
-        self._lock = threading.Lock()
+    def __init__(
+        self,
+        *,
+        embedder: Lazy[Embedder],
+        indexes: Indexes,
+        retriever: Retriever,
+        evidence: EvidenceConfig,
+        shape: AnswerShape,
+        generator: Lazy[Generator | None],
+        generator_name: str,
+        limits: Limits,
+    ) -> None:
+        self._embedder = embedder
+        self.indexes = indexes
+        self.retriever = retriever
+        self.evidence_config = evidence
+        self.shape = shape
+        self._generator = generator
+        self.generator_name = generator_name
+        self.limits = limits
+        self._index: OpenIndex | None = None
+        self._index_lock = threading.Lock()
+        self._generate_lock = threading.Lock()
 
-    # --- lazily built parts ----------------------------------------------------------
-    @cached_property
-    def embedder(self):  # type: ignore[no-untyped-def]
-        from index.embedders import load_embedder
+    # --- parts ---------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder.get()
 
-        return _QueryCache(load_embedder(self.settings))
+    @property
+    def generator(self) -> Generator | None:
+        return self._generator.get()
 
-    @cached_property
-    def index(self):  # type: ignore[no-untyped-def]
-        from index.store import open_index
+    @property
+    def index(self) -> OpenIndex:
+        """The open index; opened on first use (a failure is retried on the next call)."""
+        index = self._index
+        if index is None:
+            with self._index_lock:
+                if self._index is None:
+                    self._index = self.indexes.open(self.embedder.model_id)
+                index = self._index
+        return index
 
-        return open_index(self.settings, self.embedder.model_id)
-
-    @cached_property
-    def reranker(self):  # type: ignore[no-untyped-def]
-        return make_reranker(self.settings.reranker)
-
-    @cached_property
-    def thesaurus(self) -> Thesaurus:
-        return Thesaurus.load(self.settings.thesaurus_path)
-
-    @cached_property
-    def ranking(self) -> RankingConfig | None:
-        s = self.settings
-        if not s.principle_ranking:
-            return None
-        return RankingConfig(
-            weights=dict(s.fusion_weights),
-            rrf_k=s.principle_rrf_k,
-            bank_top=s.bank_top,
-            lead_principles=s.lead_principles,
-            per_principle=s.per_principle,
-        )
-
-    @cached_property
-    def generator(self):  # type: ignore[no-untyped-def]
-        from assistant.generators.registry import load_generator
-
-        return load_generator(self.settings)
+    def swap_index(self, index: OpenIndex | None = None) -> OpenIndex:
+        """Serve `index` (by default the one the pointer names now) from the next request
+        on; requests under way finish with the index they started with."""
+        new = index if index is not None else self.indexes.open(self.embedder.model_id)
+        with self._index_lock:
+            self._index = new
+        return new
 
     def warm_up(self) -> None:
         """Load the models, the index and the word lists of the scope step."""
         self.ask("Hoe houd ik deelnemers betrokken?")
 
-    # --- browsing --------------------------------------------------------------------
+    # --- browsing ------------------------------------------------------------------
     def get_record(self, record_id: str) -> Record | None:
         return self.index.by_id.get(record_id)
 
@@ -92,37 +149,30 @@ class Assistant:
             and (kind is None or r.kind == kind)
         ]
 
-    # --- retrieval -------------------------------------------------------------------
+    # --- retrieval -----------------------------------------------------------------
     def retrieve(
         self,
         query: str,
-        k: int = 8,
+        k: int | None = None,
         filters: Filters | None = None,
         mode: str = "hybrid",
         timings: dict[str, float] | None = None,
     ) -> SearchResult:
         """The k best records and the principle ranking."""
-        s = self.settings
-        return retrieve(
+        return self.retriever.retrieve(
             query,
             self.index,
             self.embedder,
-            self.reranker,
-            k=k,
+            k=k if k is not None else self.limits.search_k,
             filters=filters,
-            candidates=s.candidates,
-            rrf_k=s.rrf_k,
-            max_chars=s.max_question_chars,
             mode=mode,
             timings=timings,
-            ranking=self.ranking,
-            thesaurus=self.thesaurus,
         )
 
     def search(
         self,
         query: str,
-        k: int = 8,
+        k: int | None = None,
         filters: Filters | None = None,
         mode: str = "hybrid",
         timings: dict[str, float] | None = None,
@@ -130,53 +180,19 @@ class Assistant:
         return self.retrieve(query, k, filters, mode, timings).hits
 
     def rank_principles(self, query: str, filters: Filters | None = None) -> list[PrincipleScore]:
-        return self.retrieve(query, 10, filters).principles
-
-    @cached_property
-    def _vocabulary(self) -> set[str]:
-        return set(self.index.bm25.vocabulary())
+        return self.retrieve(query, filters=filters).principles
 
     def evidence(self, question: str, hits: list[Hit]) -> list[Hit]:
-        """What an answer may use and cite: the hits, their principle statements (and
-        the Delphi version of each), and the best working elements of the principle
-        of the best hit, found by a retrieval restricted to that principle."""
-        from assistant.answer import main_principle
-
-        evidence = with_principles(hits, self.index.by_id)
-        main = main_principle(hits, {h.id: h.record for h in evidence})
-        if main is None:
-            return evidence
-        present = {h.id for h in evidence}
-        extra = best_of_principle(question, self.index, self.embedder, main.id, 3, present)
-        start = len(evidence)
-        return [
-            *evidence,
-            *(h.model_copy(update={"rank": start + i}) for i, h in enumerate(extra, 1)),
-        ]
+        """What an answer may use and cite (see `assistant.evidence`)."""
+        return gather(question, hits, self.index, self.embedder, self.evidence_config)
 
     def scope(self, question: str) -> tuple[bool, dict[str, float]]:
         """Whether the corpus covers the question (see `assistant.scope`); `question`
         must already be stripped of instructions."""
-        from assistant.scope import decide, neighbourhood
-
-        near = None
         keys = self.index.keys
-        if question.strip() and keys is not None and keys.rows("oos").size:
-            near = neighbourhood(
-                self.embedder.embed_query(question),
-                keys.vectors,
-                keys.rows("bank"),
-                keys.rows("oos"),
-                keys.target,
-                self.settings.scope_k,
-            )
-        d = decide(question, near, self.settings.scope_margin)
-        signals = {"in_scope": float(d.in_scope)}
-        if near is not None:
-            signals |= {"inside": round(near.inside, 4), "outside": round(near.outside, 4)}
-        return d.in_scope, signals
+        return judge(question, keys, self.embedder, self.limits.scope_k, self.limits.scope_margin)
 
-    # --- answering -------------------------------------------------------------------
+    # --- answering -----------------------------------------------------------------
     def ask(
         self, question: str, history: list[Turn] | None = None, filters: Filters | None = None
     ) -> Answer:
@@ -191,135 +207,81 @@ class Assistant:
         self, question: str, history: list[Turn] | None = None, filters: Filters | None = None
     ) -> Iterator[StreamEvent]:
         t_start = time.perf_counter()
-        s = self.settings
-        question = clean_query(question, s.max_question_chars)
-        if history and len(history) > s.max_history_turns:
-            raise InputError(
-                "history_too_long",
-                f"De gespreksgeschiedenis is te lang (maximaal {s.max_history_turns} beurten).",
-                f"The conversation history is too long (at most {s.max_history_turns} turns).",
-            )
-        lang = detect_language(question)
-        from assistant.scope import strip_instructions
-
-        # instructions aimed at the assistant are not part of the question; what is
-        # left is judged on its own, and nothing left is a refusal
-        stripped = strip_instructions(question)
-        standalone = standalone_question(stripped, history) if stripped else ""
+        q = self._question(question, history)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        hits = self.search(standalone, k=10, filters=filters, timings=timings) if stripped else []
-        evidence = self.evidence(standalone, hits) if hits else []
-        in_scope, _ = self.scope(standalone)
+        hits = (
+            self.search(q.standalone, self.limits.answer_hits, filters, timings=timings)
+            if q.stripped
+            else []
+        )
+        evidence = self.evidence(q.standalone, hits) if hits else []
+        in_scope, _ = self.scope(q.standalone)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        backend = "extractive"
-        notice = ""
         if not hits or not in_scope:
-            text = extractive.refusal_text(lang, [])
             result = Answer(
-                answer=text,
+                answer=refusal_text(q.lang, []),
                 refused=True,
                 citations=[],
-                backend=backend,
-                language=lang,
-                standalone_question=standalone,
+                backend="extractive",
+                language=q.lang,
+                standalone_question=q.standalone,
             )
-            yield from self._emit(text, result, timings, t_start)
-            return
+        else:
+            result = self._answer(q, evidence, timings)
+        yield from self._emit(result, timings, t_start)
+
+    def _question(self, question: str, history: list[Turn] | None) -> _Question:
+        limits = self.limits
+        text = clean_query(question, limits.max_question_chars)
+        if history and len(history) > limits.max_history_turns:
+            n = limits.max_history_turns
+            raise InputError(
+                "history_too_long",
+                f"De gespreksgeschiedenis is te lang (maximaal {n} beurten).",
+                f"The conversation history is too long (at most {n} turns).",
+            )
+        # instructions aimed at the assistant are not part of the question; what is
+        # left is judged on its own, and nothing left is a refusal
+        stripped = strip_instructions(text)
+        standalone = standalone_question(stripped, history) if stripped else ""
+        return _Question(text, detect_language(text), stripped, standalone)
+
+    def _answer(self, q: _Question, evidence: list[Hit], timings: dict[str, float]) -> Answer:
         t0 = time.perf_counter()
-        draft = extractive.compose(standalone, evidence, self.index.by_id, lang, s.max_citations)
+        draft = compose(q.standalone, evidence, self.index.by_id, q.lang, self.shape)
         timings["compose_ms"] = (time.perf_counter() - t0) * 1000
-        text, citations = draft.text, draft.citations
-        if self.generator is not None:
-            generated = self._generate(question, evidence, lang)
+        text, citations, backend, notice = draft.text, draft.citations, "extractive", ""
+        generator = self.generator
+        if generator is not None:
+            n = self.limits.generator_evidence
+            generated = generate(generator, q.text, evidence, q.lang, n, self._generate_lock)
             if generated is None:
-                notice = (
-                    "Het taalmodel gaf geen bruikbaar antwoord; dit is het antwoord uit de bronnen zelf."
-                    if lang == "nl"
-                    else "The language model gave no usable answer; this answer is built from the sources."
-                )
+                notice = fallback_notice(q.lang)
             else:
-                text, citations = generated
-                backend = self.generator.name
-        result = Answer(
+                (text, citations), backend = generated, generator.name
+        return Answer(
             answer=text,
             refused=False,
             citations=citations,
             backend=backend,
             notice=notice,
-            language=lang,
-            standalone_question=standalone,
+            language=q.lang,
+            standalone_question=q.standalone,
         )
-        yield from self._emit(text, result, timings, t_start)
 
-    def _generate(self, question: str, hits: list[Hit], lang: str):  # type: ignore[no-untyped-def]
-        from assistant.cite import renumber
-        from assistant.generators.base import Evidence, GeneratorError
-        from assistant.generators.postcheck import check_citations
-
-        evidence = [
-            Evidence(
-                n, h.id, h.record.text, h.record.principle, h.record.kernelement, h.record.kind
-            )
-            for n, h in enumerate(hits[:6], 1)
-        ]
-        try:
-            with self._lock:
-                raw = "".join(self.generator.stream(question, evidence, lang))
-        except GeneratorError:
-            return None
-        checked = check_citations(raw, evidence)
-        if not checked.kept:
-            return None
-        return renumber(checked.text, [e.id for e in evidence], [h.record for h in hits])
-
-    @staticmethod
     def _emit(
-        text: str, result: Answer, timings: dict[str, float], t_start: float
+        self, result: Answer, timings: dict[str, float], t_start: float
     ) -> Iterator[StreamEvent]:
-        for piece in _pieces(text):
+        for piece in pieces(result.answer, self.limits.stream_chunk_chars):
             yield StreamEvent(type="token", text=piece)
         timings["total_ms"] = (time.perf_counter() - t_start) * 1000
         result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
         yield StreamEvent(type="done", answer=result)
 
 
-class _QueryCache:
-    """The embedder, with the last few hundred query vectors kept in memory (a
-    question is embedded for retrieval and again for the scope decision)."""
-
-    def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
-        self._inner = inner
-        self.model_id = inner.model_id
-        self.dim = inner.dim
-        self._cache: dict[str, object] = {}
-        self._lock = threading.Lock()
-
-    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
-        return self._inner.embed_passages(texts)
-
-    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
-        return self._inner.embed_queries(texts)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
-
-    def embed_query(self, text: str):  # type: ignore[no-untyped-def]
-        with self._lock:
-            hit = self._cache.get(text)
-        if hit is not None:
-            return hit
-        vec = self._inner.embed_query(text)
-        with self._lock:
-            if len(self._cache) >= 512:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[text] = vec
-        return vec
-
-
-def _pieces(text: str, size: int = 24) -> Iterator[str]:
-    """Split text into small pieces at white space, for streaming."""
+def pieces(text: str, size: int) -> Iterator[str]:
+    """Split text into pieces of about `size` characters at white space, for streaming."""
     start = 0
     while start < len(text):
         end = min(len(text), start + size)
@@ -327,8 +289,3 @@ def _pieces(text: str, size: int = 24) -> Iterator[str]:
             end += 1
         yield text[start:end]
         start = end
-
-
-@lru_cache(maxsize=1)
-def get_assistant() -> Assistant:
-    return Assistant(get_settings())

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from assistant.config import ROOT, get_settings
-from assistant.service import Assistant
+from assistant.factory import build_assistant, make_indexes
 from eval.run import SPLITS, load_questions
 
 
@@ -35,7 +35,7 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true")
     args = ap.parse_args()
     settings = get_settings()
-    a = Assistant(settings)
+    a = build_assistant(settings)
     questions = [q["question"] for q in load_questions(SPLITS["dev"]) if not q.get("refuse")]
     queries = [questions[i % len(questions)] for i in range(args.n)]
     t0 = time.perf_counter()
@@ -63,12 +63,10 @@ def main() -> None:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     if args.rebuild:
-        from index.store import build
-
         with tempfile.TemporaryDirectory() as tmp:
             s2 = settings.model_copy(update={"index_dir": Path(tmp)})
             t = time.perf_counter()
-            build(s2, a.embedder, log=lambda m: None)
+            make_indexes(s2).build(a.embedder, log=lambda m: None)
             result["rebuild_unchanged_texts_s"] = round(time.perf_counter() - t, 2)
     out = ROOT / "benchmarks" / "results" / "search.json"
     out.write_text(json.dumps(result, indent=2))

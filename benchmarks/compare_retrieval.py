@@ -20,16 +20,19 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 from assistant.config import ROOT, get_settings
+from assistant.factory import build_assistant
 from assistant.language import standalone_question
 from assistant.rerank import make_reranker
-from assistant.retrieve import search
+from assistant.retrieve import Retriever
 from assistant.scope import strip_instructions
 from assistant.service import Assistant
 from assistant.types import Turn
 from eval.metrics import CorpusView, Row, load_corpus_view, principle_ranking, relevant_records
 from eval.run import SPLITS, load_questions, question_row, select
+from index.thesaurus import Thesaurus
 
 K = 10
 
@@ -58,29 +61,22 @@ def _scores(ranked_relevance: list[list[bool]], p1: list[bool] | None = None) ->
 
 def _record_variants(a: Assistant, questions, view: CorpusView) -> dict[str, dict]:  # type: ignore[no-untyped-def]
     results = {}
+    default = a.retriever.config.ranking
     for name, mode, rr, ranking in (
         ("dense only", "dense", "none", None),
         ("BM25 only", "bm25", "none", None),
         ("hybrid (RRF)", "hybrid", "none", None),
         ("hybrid + principle rerank", "hybrid", "principle", None),
-        ("+ principle ranking with question bank (default)", "hybrid", "principle", a.ranking),
+        ("+ principle ranking with question bank (default)", "hybrid", "principle", default),
     ):
-        reranker = make_reranker(rr)
+        config = replace(a.retriever.config, ranking=ranking)
+        reranker = make_reranker(rr, get_settings().rerank_per_principle)
+        thesaurus = a.retriever.thesaurus if ranking else Thesaurus({})
+        retriever = Retriever(config, reranker, thesaurus)
         rel, p1, times = [], [], []
         for q, row in questions:
             t0 = time.perf_counter()
-            hits = search(
-                q,
-                a.index,
-                a.embedder,
-                reranker,
-                k=K,
-                mode=mode,
-                candidates=a.settings.candidates,
-                rrf_k=a.settings.rrf_k,
-                ranking=ranking,
-                thesaurus=a.thesaurus if ranking else None,
-            )
+            hits = retriever.retrieve(q, a.index, a.embedder, k=K, mode=mode).hits
             times.append((time.perf_counter() - t0) * 1000)
             relevant = relevant_records(row, view)
             rel.append([h.id in relevant for h in hits])
@@ -99,7 +95,7 @@ def _naive(a: Assistant, questions, view: CorpusView) -> dict:  # type: ignore[n
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
 
-    from index.embedders import LlamaIndexEmbedding
+    from index.llama_embedding import LlamaIndexEmbedding
 
     s = get_settings()
     docs = SimpleDirectoryReader(input_files=sorted(s.sources_dir.glob("*.txt"))).load_data()
@@ -137,7 +133,7 @@ def _naive(a: Assistant, questions, view: CorpusView) -> dict:  # type: ignore[n
 
 
 def main() -> None:
-    a = Assistant(get_settings())
+    a = build_assistant(get_settings())
     view = load_corpus_view(get_settings().principles_path)
     report: dict[str, dict] = {}
     for split in ("dev", "test"):

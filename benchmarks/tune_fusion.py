@@ -36,7 +36,7 @@ def signal_lists(assistant: Any, query: str, bank_top: int) -> dict[str, list[tu
     index = assistant.index
     keys = index.keys
     vec = assistant.embedder.embed_query(query)
-    keyword_query = assistant.thesaurus.expand(query)
+    keyword_query = assistant.retriever.thesaurus.expand(query)
     unit_keys = {u.id: u.keys for u in index.units}
     item_keys = {
         keys.ids[i]: unit_keys.get(str(keys.target[i]), ())
@@ -44,10 +44,7 @@ def signal_lists(assistant: Any, query: str, bank_top: int) -> dict[str, list[tu
         if keys.doc_type[i] in ("bank", "unit")
     }
     record_keys = {rid: (k,) for rid, k in index.key_of.items()}
-    res = index.collection.query(
-        query_embeddings=[vec.tolist()], n_results=60, include=["distances"]
-    )
-    record_dense = [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+    record_dense = index.vectors.query(vec, 60)
     bank_rows, unit_rows = keys.rows("bank"), keys.rows("unit")
     bank = dense_scores(vec, keys.vectors, bank_rows, keys.ids, 100)
     lists = {
@@ -84,15 +81,15 @@ def main() -> None:
     parser.add_argument("--split", default="dev", choices=["dev"])  # test is for reporting
     args = parser.parse_args()
     from assistant.config import get_settings
+    from assistant.factory import build_assistant
     from assistant.language import standalone_question
     from assistant.scope import strip_instructions
-    from assistant.service import Assistant
     from assistant.types import Turn
     from eval.metrics import gold_principles, load_corpus_view
     from eval.run import SPLITS, load_questions, question_row, select
 
     settings = get_settings()
-    assistant = Assistant(settings)
+    assistant = build_assistant(settings)
     view = load_corpus_view(settings.principles_path)
     items = [
         q

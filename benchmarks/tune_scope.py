@@ -23,14 +23,14 @@ MARGINS = tuple(round(m, 3) for m in np.arange(-0.06, 0.0601, 0.005))
 
 def main() -> None:
     from assistant.config import get_settings
+    from assistant.factory import build_assistant
     from assistant.language import standalone_question
     from assistant.scope import OFF_TASK, neighbourhood, strip_instructions
-    from assistant.service import Assistant
     from assistant.types import Turn
     from eval.run import SPLITS, load_questions, select
 
     settings = get_settings()
-    assistant = Assistant(settings)
+    assistant = build_assistant(settings)
     keys = assistant.index.keys
     items = select(load_questions(SPLITS["dev"]))
     rows = []

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from assistant.types import Record
+from corpus.record import Record
 
 if TYPE_CHECKING:
     from corpus.build import BuildReport
@@ -149,7 +149,7 @@ def audit_review(report: BuildReport, table: dict[int, dict]) -> list[ThemeAudit
             by_theme[r.theme].append(r)
     for theme in sorted(set(by_theme) | set(table)):
         recs = by_theme.get(theme, [])
-        counts = Counter(r.kind for r in recs)
+        counts = Counter(str(r.kind) for r in recs)
         pids = {r.principle_id for r in recs}
         row = ThemeAudit(theme, counts, ",".join(sorted(pids)), table.get(theme, {}))
         for kind in ("bevorderend", "belemmerend"):
@@ -204,7 +204,7 @@ def audit_text(report: BuildReport, sources_dir: Path, table_path: Path = TABLE)
             out += [f"    {p}" for p in r.problems]
     ok_t = sum(1 for t in themes if not t.problems)
     out.append(f"\nscoping-review themes matching the table: {ok_t}/{len(themes)}")
-    tot = Counter()
+    tot: Counter[str] = Counter()
     for t in themes:
         tot.update(t.counts)
         if t.problems:

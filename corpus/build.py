@@ -8,10 +8,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.types import Record
 from corpus.parse import delphi, framework, handbook, link, review, website
 from corpus.parse.common import ParseError
 from corpus.parse.records import Span
+from corpus.record import Record
 
 PARSERS = (delphi, framework, website, review, handbook)
 

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.types import Record
 from corpus.parse.records import Span
+from corpus.record import Record
 
 FLOOR = 0.95  # share of non-empty lines that must be covered or skipped with a reason
 

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import yaml
 
-from assistant.types import Record
-from corpus.parse.common import fold, similarity
+from corpus.parse.common import similarity
+from corpus.record import Record
+from corpus.text import plain
 
 PATH = Path(__file__).resolve().parent / "id_changes.yaml"
 
@@ -37,7 +38,7 @@ class Change:
 
 
 def _words(text: str) -> set[str]:
-    return set(fold(text).split())
+    return set(plain(text).split())
 
 
 def _same(a: str, b: str) -> bool:

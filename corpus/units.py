@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from assistant.types import Record
+from corpus.record import Record
 
 EDITION_ORDER = ("delphi-2023", "website-2023", "framework-2021")
 # handbook and Delphi report parts that are a unit of their own, by id prefix

@@ -138,13 +138,13 @@ def append_questions(path: Path, stubs: Sequence[Mapping[str, Any]]) -> None:
 def _evaluate(splits: Sequence[str], subset: str) -> tuple[dict[str, Any], dict[str, Any], Any]:
     """Run the splits through a warm assistant: (metrics per split, rows per split, view)."""
     from assistant.config import get_settings
-    from assistant.service import Assistant
+    from assistant.factory import build_assistant
     from eval.metrics import load_corpus_view, summarize
     from eval.run import SPLITS, load_questions, run_eval
 
     get_settings.cache_clear()
     settings = get_settings()
-    assistant = Assistant(settings)
+    assistant = build_assistant(settings)
     assistant.warm_up()  # load the models first, so latency figures are warm
     view = load_corpus_view(settings.principles_path)
     rows = {s: run_eval(assistant, load_questions(SPLITS[s]), subset=subset) for s in splits}
@@ -209,23 +209,34 @@ def run(
         )
         typer.echo(json.dumps(payload, ensure_ascii=False))
     else:
-        for s in splits:
-            typer.echo(f"== {s} ({subset})")
-            overall = {"overall": metrics[s]["overall"]}
-            typer.echo(format_table(overall | metrics[s]["by_type"], SHOWN_METRICS))
-            rel = metrics[s]["relevance"]
-            typer.echo(
-                f"relevante records per vraag / relevant records per question: "
-                f"median {rel.get('median')}, max {rel.get('max')}, > 8: {rel.get('over_8')}\n"
-            )
-        typer.echo(f"rapport / report: {report}")
-        for s, lines in failures.items():
-            status = "OK" if not lines else "ACHTERUITGANG / REGRESSION"
-            typer.echo(f"poort / gate {s}-{subset}: {status}")
-            for line in lines:
-                typer.echo(f"  {line}")
+        _print_run(metrics, splits, subset, report, failures)
     if check and any(failures.values()):
         raise typer.Exit(1)
+
+
+def _print_run(
+    metrics: Mapping[str, Any],
+    splits: Sequence[str],
+    subset: str,
+    report: Path,
+    failures: Mapping[str, Sequence[str]],
+) -> None:
+    """The tables per split, where the report is, and the gate's verdict."""
+    for s in splits:
+        typer.echo(f"== {s} ({subset})")
+        overall = {"overall": metrics[s]["overall"]}
+        typer.echo(format_table(overall | metrics[s]["by_type"], SHOWN_METRICS))
+        rel = metrics[s]["relevance"]
+        typer.echo(
+            f"relevante records per vraag / relevant records per question: "
+            f"median {rel.get('median')}, max {rel.get('max')}, > 8: {rel.get('over_8')}\n"
+        )
+    typer.echo(f"rapport / report: {report}")
+    for s, lines in failures.items():
+        status = "OK" if not lines else "ACHTERUITGANG / REGRESSION"
+        typer.echo(f"poort / gate {s}-{subset}: {status}")
+        for line in lines:
+            typer.echo(f"  {line}")
 
 
 @app.command("baseline")

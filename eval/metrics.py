@@ -31,17 +31,41 @@ Levels
 
 from __future__ import annotations
 
-import json
 import math
-import re
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from eval.answer_metrics import (
+    answer_sentences,
+    detect_answer_language,
+    facts_score,
+    is_fragment,
+)
+from eval.corpus_view import CorpusView, corpus_view, load_corpus_view
+
+__all__ = [
+    "GATED",
+    "GOALS",
+    "METRICS",
+    "CorpusView",
+    "Row",
+    "aggregate",
+    "corpus_view",
+    "failing",
+    "goal_status",
+    "gold_principles",
+    "load_corpus_view",
+    "percentile",
+    "principle_ranking",
+    "regressions",
+    "relevance_distribution",
+    "relevant_records",
+    "row_scores",
+    "summarize",
+]
 
 HIT_KS: tuple[int, ...] = (1, 5)
 RANK_K = 10
@@ -118,77 +142,6 @@ class Row(BaseModel):
     error: str = ""
 
 
-# --------------------------------------------------------------------------- corpus view
-
-
-@dataclass(frozen=True)
-class CorpusView:
-    """What relevance needs to know of each record: its principle key and kind."""
-
-    key: Mapping[str, str] = field(default_factory=dict)
-    kind: Mapping[str, str] = field(default_factory=dict)
-
-    def principle_key(self, record_id: str) -> str:
-        return self.key.get(record_id, record_id)
-
-    def statements(self, principle_key: str) -> set[str]:
-        """The statement records (every edition) of a principle."""
-        return {
-            rid
-            for rid, k in self.key.items()
-            if k == principle_key and self.kind.get(rid) == "uitgangspunt"
-        }
-
-
-# which edition's id names a principle that several editions state
-_EDITION_ORDER = ("delphi-2023", "website-2023", "framework-2021")
-
-
-def corpus_view(records: Iterable[Mapping[str, Any]]) -> CorpusView:
-    """Principle keys: principles joined with their `also_in` equivalents (union-find),
-    the Delphi 2023 id canonical; other records map to their principle's key."""
-    records = list(records)
-    edition = {r["id"]: r.get("edition", "") for r in records}
-
-    def rank(record_id: str) -> tuple[int, str]:
-        ed = edition.get(record_id, "")
-        return (_EDITION_ORDER.index(ed) if ed in _EDITION_ORDER else 9), record_id
-
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def union(a: str, b: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            keep, drop = sorted((ra, rb), key=rank)
-            parent[drop] = keep
-
-    for r in records:
-        if r["kind"] == "uitgangspunt":
-            find(r["id"])
-            for other in r.get("also_in") or ():
-                union(r["id"], other)
-    key: dict[str, str] = {}
-    kind: dict[str, str] = {}
-    for r in records:
-        kind[r["id"]] = r["kind"]
-        owner = r.get("principle_id") or (r["id"] if r["kind"] == "uitgangspunt" else "")
-        key[r["id"]] = find(owner) if owner else r["id"]
-    return CorpusView(key, kind)
-
-
-@lru_cache(maxsize=4)
-def load_corpus_view(path: Path) -> CorpusView:
-    with path.open(encoding="utf-8") as fh:
-        return corpus_view(json.loads(line) for line in fh if line.strip())
-
-
 # --------------------------------------------------------------------------- relevance
 
 
@@ -252,101 +205,6 @@ def ndcg_at_k(retrieved: Sequence[str], relevant: set[str], k: int = RANK_K) -> 
             dcg += 1.0 / math.log2(i + 2)
     idcg = sum(1.0 / math.log2(i + 2) for i in range(ideal_n))
     return dcg / idcg
-
-
-# --------------------------------------------------------------------------- answer level
-
-_DECIMAL = re.compile(r"(?<=\d),(?=\d)")
-_TOKEN = re.compile(r"\d+(?:\.\d+)?|[^\W\d_]+|%", re.UNICODE)
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case word and number tokens; a decimal comma is a decimal point (4,5 = 4.5)."""
-    return _TOKEN.findall(_DECIMAL.sub(".", text.lower()))
-
-
-def contains_fact(answer: str, fact: str | Sequence[str]) -> bool:
-    """The fact (or one of its alternatives) occurs as a whole-token sequence: "2" does
-    not match "20" or "2.5", "4,5" matches "4.5"."""
-    alternatives = [fact] if isinstance(fact, str) else list(fact)
-    have = tokens(answer)
-    for alt in alternatives:
-        want = tokens(alt)
-        if want and any(have[i : i + len(want)] == want for i in range(len(have) - len(want) + 1)):
-            return True
-    return False
-
-
-def facts_score(answer: str, expected: Sequence[str | Sequence[str]]) -> float | None:
-    """Share of the expected facts found in the answer; None when none are expected."""
-    if not expected:
-        return None
-    return sum(contains_fact(answer, f) for f in expected) / len(expected)
-
-
-_SOURCES_HEADING = re.compile(r"^\s*(\*\*)?(bronnen|sources)\b", re.I | re.M)
-
-
-def answer_body(answer: str) -> str:
-    """The answer without its list of sources."""
-    m = _SOURCES_HEADING.search(answer)
-    return answer[: m.start()] if m else answer
-
-
-@lru_cache(maxsize=1)
-def _language_detector() -> Any:
-    from lingua import Language, LanguageDetectorBuilder
-
-    return LanguageDetectorBuilder.from_languages(Language.DUTCH, Language.ENGLISH).build()
-
-
-def detect_answer_language(answer: str) -> str:
-    """'nl' or 'en' as detected from the answer text by lingua; '' for an empty answer."""
-    body = re.sub(r"\[\d+\]", " ", answer_body(answer)).strip()
-    if not body:
-        return ""
-    lang = _language_detector().detect_language_of(body)
-    if lang is None:
-        return ""
-    return "nl" if lang.name == "DUTCH" else "en"
-
-
-# labels of the sources' sections: a bullet that opens with one is a label, not a sentence
-_LABEL = re.compile(
-    r"^(onderbouwing|succesfactoren|randvoorwaarden|werkzame elementen|toelichting|"
-    r"belangrijke punten[^:]{0,40}|praktijkvoorbeelden?|bronnen)\s*\)?\s*:",
-    re.I,
-)
-_CITES = re.compile(r"(\s*\[\d+\])+\s*$")
-_BULLET = re.compile(r"^\s*(?:[-•*]|\d+[.)])\s+")
-
-
-def answer_sentences(answer: str) -> list[str]:
-    """The lines of an answer a user reads as statements: body lines, without bullet
-    marks and citation numbers; headings (**…**) and empty lines are left out."""
-    out = []
-    for line in answer_body(answer).splitlines():
-        text = line.strip()
-        if not text or (text.startswith("**") and text.endswith("**")):
-            continue
-        text = _CITES.sub("", _BULLET.sub("", text)).strip()
-        if text:
-            out.append(text)
-    return out
-
-
-def is_fragment(sentence: str) -> bool:
-    """Not a complete sentence: ends with a comma, colon or semicolon, starts in lower
-    case (a list item without its lead), or opens with a bare section label."""
-    s = sentence.strip()
-    if not s:
-        return False
-    if s[-1] in ",:;":
-        return True
-    first = next((c for c in s if c.isalpha()), "")
-    if first and first.islower():
-        return True
-    return _LABEL.match(s) is not None
 
 
 # --------------------------------------------------------------------------- per row

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+from corpus.text import fold
 
 # function words of Dutch and English that are four letters or longer; shorter words
 # are never content words here
@@ -173,11 +174,6 @@ _FUNCTION = frozenset(
         "zo'n",
     ]
 )
-
-
-def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def content_words(text: str) -> set[str]:

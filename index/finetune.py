@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +63,8 @@ def split_bank(
     if holdout <= 0:
         return list(bank), []
     step = max(2, round(1 / holdout))
-    train, held = [], []
+    train: list[BankQuestion] = []
+    held: list[BankQuestion] = []
     position: dict[str, int] = {}
     for q in bank:
         i = position.get(q.unit, 0)
@@ -132,7 +134,9 @@ def batches(
     rng.shuffle(pool)
     out: list[list[tuple[str, str, str, str]]] = []
     while pool:
-        batch, seen, rest = [], set(), []
+        batch: list[tuple[str, str, str, str]] = []
+        seen: set[str] = set()
+        rest: list[tuple[str, str, str, str]] = []
         for p in pool:
             group = group_of.get(p[0], p[0])
             if group not in seen and len(batch) < batch_size:
@@ -189,25 +193,88 @@ def train_adapter(
     cfg: TrainConfig,
     threads: int = 2,
     log: Callable[[str], None] = print,
-) -> dict:
+) -> dict[str, Any]:
     """Train the LoRA adapter and save it (fp16) with a training record to `out_dir`."""
+    model, qp, pp = _setup(model_dir, cfg, threads)
+    rng = random.Random(cfg.seed)
+    train, held = split_bank(bank, cfg.holdout)
+    snippets = unit_snippets(units, passages)
+    # units of one principle (a principle and its review theme) are never each other's
+    # negatives: batches hold one unit per principle
+    group_of = {u.id: sorted(u.keys)[0] for u in units}
+    negatives = _hard_negatives(model, train, units, passages, qp, pp) if cfg.hard_negatives else {}
+    # the schedule's length: as many batches per epoch as a trial shuffle gives
+    trial = positives(train, snippets, cfg.question_pairs, random.Random(0), negatives)
+    n_steps = cfg.epochs * len(batches(trial, cfg.batch_size, random.Random(0), group_of))
+    trainer = _Trainer(model, cfg, qp, pp, n_steps)
+
+    def accuracy() -> dict[str, float]:
+        return unit_accuracy(
+            lambda x: trainer.encode(x, qp), lambda x: trainer.encode(x, pp), held, train, passages
+        )
+
+    history: list[dict[str, Any]] = []
+    if held:
+        history.append({"epoch": 0, **accuracy()})
+        log(f"epoch 0: {history[0]}")
+    t0 = time.perf_counter()
+    for epoch in range(1, cfg.epochs + 1):
+        pairs = positives(train, snippets, cfg.question_pairs, rng, negatives)
+        loss = trainer.epoch(batches(pairs, cfg.batch_size, rng, group_of))
+        entry: dict[str, Any] = {"epoch": epoch, "loss": round(loss, 4)}
+        entry["seconds"] = round(time.perf_counter() - t0, 1)
+        if held:
+            entry.update(accuracy())
+        history.append(entry)
+        log(f"epoch {epoch}: {entry}")
+    _save(model, cfg, out_dir)
+    record = {
+        "config": asdict(cfg),
+        "base_model": str(model_dir.name),
+        **{"n_train": len(train), "n_heldout": len(held), "n_units": len(units)},
+        "history": history,
+        "train_seconds": round(time.perf_counter() - t0, 1),
+        "threads": threads,
+    }
+    (out_dir / "training.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
+    return record
+
+
+def _hard_negatives(
+    model: Any,
+    train: list[BankQuestion],
+    units: Sequence[Unit],
+    passages: dict[str, str],
+    qp: str,
+    pp: str,
+) -> dict[str, str]:
+    """Each unit's most confusable other unit, by the model before training."""
+    unit_list = list(units)
+    return confusable_units(
+        train,
+        unit_list,
+        _encode(model, [qp + q.text for q in train]),
+        _encode(model, [pp + passages[u.id] for u in unit_list]),
+    )
+
+
+def _setup(model_dir: Path, cfg: TrainConfig, threads: int) -> tuple[Any, str, str]:
+    """Seeded runtime, the model with its adapter (or unfrozen weights), the prompts."""
     from index.embedders import prepare_runtime
 
     prepare_runtime(threads)
     import torch
     from peft import LoraConfig
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
     torch.set_num_threads(threads)
     random.seed(cfg.seed)
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
-    rng = random.Random(cfg.seed)
-    model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    model: Any = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
     model.max_seq_length = cfg.max_seq_length
     prompts = model.prompts or {}
-    qp, pp = prompts.get("query", "query: "), prompts.get("passage", "passage: ")
+    qp, pp = str(prompts.get("query", "query: ")), str(prompts.get("passage", "passage: "))
     if cfg.full:
         model[0].auto_model.embeddings.word_embeddings.weight.requires_grad = False
     else:
@@ -220,42 +287,34 @@ def train_adapter(
                 bias="none",
             )
         )
-    loss_fn = MultipleNegativesRankingLoss(model)
-    params = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
-    train, held = split_bank(bank, cfg.holdout)
-    snippets = unit_snippets(units, passages)
-    # units of one principle (a principle and its review theme) are never each other's
-    # negatives: batches hold one unit per principle
-    group_of = {u.id: sorted(u.keys)[0] for u in units}
-    negatives: dict[str, str] = {}
-    if cfg.hard_negatives:
-        unit_list = list(units)
-        negatives = confusable_units(
-            train,
-            unit_list,
-            _encode(model, [qp + q.text for q in train]),
-            _encode(model, [pp + passages[u.id] for u in unit_list]),
-        )
-    n_steps = cfg.epochs * len(
-        batches(
-            positives(train, snippets, cfg.question_pairs, random.Random(0), negatives),
-            cfg.batch_size,
-            random.Random(0),
-            group_of,
-        )
-    )
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer,
-        lambda step: (
-            min(1.0, (step + 1) / max(1, n_steps // 10)) * max(0.0, 1 - step / max(1, n_steps))
-        ),
-    )
+    return model, qp, pp
 
-    def encode(texts: list[str], prefix: str) -> np.ndarray:
-        model.eval()
-        with torch.no_grad():
-            vecs = model.encode(
+
+class _Trainer:
+    """The loss, the optimizer (AdamW) and its schedule (warm-up, then linear decay)."""
+
+    def __init__(self, model: Any, cfg: TrainConfig, qp: str, pp: str, n_steps: int) -> None:
+        import torch
+        from sentence_transformers.sentence_transformer.losses import (
+            MultipleNegativesRankingLoss,
+        )
+
+        self.torch = torch
+        self.model, self.qp, self.pp = model, qp, pp
+        self.loss_fn = MultipleNegativesRankingLoss(model)
+        params = [p for p in model.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer,
+            lambda step: (
+                min(1.0, (step + 1) / max(1, n_steps // 10)) * max(0.0, 1 - step / max(1, n_steps))
+            ),
+        )
+
+    def encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        self.model.eval()
+        with self.torch.no_grad():
+            vecs = self.model.encode(
                 [prefix + t for t in texts],
                 batch_size=32,
                 convert_to_numpy=True,
@@ -264,45 +323,30 @@ def train_adapter(
             )
         return np.asarray(vecs, dtype=np.float32)
 
-    history = []
-    if held:
-        before = unit_accuracy(
-            lambda x: encode(x, qp), lambda x: encode(x, pp), held, train, passages
-        )
-        history.append({"epoch": 0, **before})
-        log(f"epoch 0: {before}")
-    t0 = time.perf_counter()
-    step = 0
-    for epoch in range(1, cfg.epochs + 1):
-        model.train()
+    def _side(self, texts: list[str]) -> Any:
+        return self.model.tokenize([(self.qp if t[0] == "q" else self.pp) + t[2:] for t in texts])
+
+    def epoch(self, epoch_batches: list[list[tuple[str, str, str, str]]]) -> float:
+        """One pass over the batches; the mean loss."""
+        self.model.train()
         total = 0.0
-        pairs = positives(train, snippets, cfg.question_pairs, rng, negatives)
-        epoch_batches = batches(pairs, cfg.batch_size, rng, group_of)
         for batch in epoch_batches:
-
-            def side(texts: list[str]) -> dict:
-                return model.tokenize([(qp if t[0] == "q" else pp) + t[2:] for t in texts])
-
-            features = [model.tokenize([qp + b[1] for b in batch]), side([b[2] for b in batch])]
+            features = [
+                self.model.tokenize([self.qp + b[1] for b in batch]),
+                self._side([b[2] for b in batch]),
+            ]
             if all(b[3] for b in batch):
-                features.append(side([b[3] for b in batch]))
-            loss = loss_fn(features, labels=None)
-            optimizer.zero_grad()
+                features.append(self._side([b[3] for b in batch]))
+            loss = self.loss_fn(features, labels=None)
+            self.optimizer.zero_grad()
             loss.backward()
-            optimizer.step()
-            scheduler.step()
+            self.optimizer.step()
+            self.scheduler.step()
             total += float(loss.detach())
-            step += 1
-        entry: dict = {"epoch": epoch, "loss": round(total / len(epoch_batches), 4)}
-        entry["seconds"] = round(time.perf_counter() - t0, 1)
-        if held:
-            entry.update(
-                unit_accuracy(
-                    lambda x: encode(x, qp), lambda x: encode(x, pp), held, train, passages
-                )
-            )
-        history.append(entry)
-        log(f"epoch {epoch}: {entry}")
+        return total / len(epoch_batches)
+
+
+def _save(model: Any, cfg: TrainConfig, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     if cfg.full:  # a whole sentence-transformers folder (hundreds of MB: not committed)
         model.max_seq_length = 512
@@ -310,22 +354,10 @@ def train_adapter(
     else:
         model[0].auto_model.save_pretrained(str(out_dir))
         _to_fp16(out_dir / "adapter_model.safetensors")
-    record = {
-        "config": asdict(cfg),
-        "base_model": str(model_dir.name),
-        "n_train": len(train),
-        "n_heldout": len(held),
-        "n_units": len(units),
-        "history": history,
-        "train_seconds": round(time.perf_counter() - t0, 1),
-        "threads": threads,
-    }
-    (out_dir / "training.json").write_text(json.dumps(record, indent=1), encoding="utf-8")
-    return record
 
 
-def _encode(model: object, texts: list[str]) -> np.ndarray:
-    vecs = model.encode(  # type: ignore[attr-defined]
+def _encode(model: Any, texts: list[str]) -> np.ndarray:
+    vecs = model.encode(
         texts,
         batch_size=32,
         convert_to_numpy=True,

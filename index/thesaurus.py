@@ -15,11 +15,11 @@ from pathlib import Path
 
 import yaml
 
-from index.bm25 import fold_accents
+from corpus.text import tokens
 
 
 def _norm(text: str) -> str:
-    return " ".join(re.findall(r"\w+", fold_accents(text).lower()))
+    return " ".join(tokens(text))
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
-Language = Literal["nl", "en"]
+from assistant.types import Language
 
 
 @dataclass(frozen=True)

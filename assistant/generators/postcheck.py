@@ -13,13 +13,12 @@ Pure, deterministic functions, used after every LLM backend:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 from assistant.generators.base import Evidence
+from corpus.text import fold, stem, tokens
 
 Similarity = Callable[[str, str], float]
 Reason = Literal["ok", "no_citation", "invalid_citation", "unsupported"]
@@ -32,7 +31,6 @@ _LEADING_CITATIONS = re.compile(r"^(?:\s*" + _CITATION.pattern + r")+[.!?…:;,]
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)]*")
 _STARTS_SENTENCE = re.compile(r"[\"'“‘(\[]*[A-ZÀ-ÖØ-Þ0-9]")
 _BULLET = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+")
-_WORD = re.compile(r"[^\W_]+")
 
 # Words after which a full stop does not end a sentence (compared folded, without the dot).
 _ABBREVIATIONS = frozenset(
@@ -84,7 +82,6 @@ _STOPWORD_TEXT = """
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
-_SUFFIXES = ("heden", "ingen", "ing", "en", "es", "s", "e")
 _MIN_PREFIX = 5
 
 
@@ -126,40 +123,13 @@ class CheckResult:
         return sum(len(s.citations) for s in self.kept)
 
 
-# --- text normalisation ---------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents ("Coördinatie" -> "coordinatie", "ĳ" -> "ij")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-@lru_cache(maxsize=1)
-def _dutch_stemmer() -> Callable[[str], str]:
-    """Snowball's Dutch stemmer (PyStemmer, a core dependency); a suffix strip without it."""
-    try:
-        import Stemmer
-    except ImportError:  # pragma: no cover - PyStemmer is a core dependency
-        return _strip_suffix
-    return Stemmer.Stemmer("dutch").stemWord
-
-
-def _strip_suffix(word: str) -> str:
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def stem(word: str) -> str:
-    """Stem a folded word ("leernetwerken" -> "leernetwerk", "resultaten" -> "resultaat")."""
-    return _dutch_stemmer()(word)
+# --- text normalisation (folding and stemming: `corpus.text`) ----------------------------
 
 
 def content_terms(text: str) -> frozenset[str]:
     """Folded, stemmed words of `text` without citations, stop words and one-letter words."""
-    words = _WORD.findall(fold(strip_citations(text)))
+    # words are runs of letters and digits: an underscore (markdown emphasis) separates
+    words = tokens(strip_citations(text).replace("_", " "))
     return frozenset(stem(w) for w in words if (len(w) > 1 or w.isdigit()) and w not in _STOPWORDS)
 
 

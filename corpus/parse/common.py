@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from assistant.types import KERNELEMENTEN
+from corpus.record import KERNELEMENTEN
+from corpus.text import plain
 
 
 class ParseError(RuntimeError):
@@ -40,22 +40,15 @@ def find_line(lines: list[Line], pattern: str, start: int = 0, flags: int = 0) -
     raise ParseError(f"expected a line matching {pattern!r} after line {start + 1}")
 
 
-def fold(text: str) -> str:
-    """Lower-case, accents removed, punctuation to spaces: for matching, never for display."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
 def slug(text: str, max_words: int = 6) -> str:
     stop = {"de", "het", "een", "en", "van", "in", "op", "te", "om", "is", "er", "dat", "die"}
-    words = [w for w in fold(text).split() if w not in stop]
+    words = [w for w in plain(text).split() if w not in stop]
     return "-".join(words[:max_words]) or "x"
 
 
 def similarity(a: str, b: str) -> float:
     """Similarity of two statements after folding: max of sequence ratio and token Dice."""
-    fa, fb = fold(a), fold(b)
+    fa, fb = plain(a), plain(b)
     ratio = SequenceMatcher(None, fa, fb).ratio()
     ta, tb = set(fa.split()), set(fb.split())
     dice = 2 * len(ta & tb) / (len(ta) + len(tb)) if ta and tb else 0.0
@@ -96,7 +89,7 @@ _KERN_ALIASES = {
 
 def kernelement(name: str) -> str:
     """Map a current or old core-element name (any case) to one of the eight names."""
-    key = fold(name)
+    key = plain(name)
     if key in _KERN_ALIASES:
         return _KERN_ALIASES[key]
     raise ParseError(f"unknown core element {name!r}; known: {', '.join(KERNELEMENTEN)}")

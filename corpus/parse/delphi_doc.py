@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from corpus.parse.common import fold, similarity
+from corpus.parse.common import similarity
 from corpus.parse.records import Draft
+from corpus.text import plain
 
 FILE = "000_e5573c8f58eccf91.txt"
 TITLE = "Een Delphi-studie ter aanvulling van de uitgangspunten en werkzame elementen van het LISO-framework"
@@ -26,7 +27,7 @@ MATCH_THRESHOLD = 0.55
 
 def match_score(text: str, principle: str) -> float:
     """How well a (possibly longer or abbreviated) statement names a principle."""
-    ft, fp = fold(text), fold(principle)
+    ft, fp = plain(text), plain(principle)
     if ft and fp.startswith(ft):
         return 1.0  # "Tevredenheid" names "Tevredenheid over het leernetwerk hangt af ..."
     first = re.split(r"(?<=[.!?])\s+", text)[0]

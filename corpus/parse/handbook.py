@@ -48,63 +48,65 @@ def parse(sources_dir: Path) -> Parsed:
     for h in HEADINGS:
         if h not in texts:
             raise ParseError(f"{FILE}: expected heading {h!r} is missing")
-    out: list[Draft] = []
     spans = Parsed(FILE)
     section = "Inleiding"
-    counters: dict[str, int] = {}
-    phases = tips = 0
+    out: list[Draft] = []
+    counters: dict[str, int] = {}  # records per section slug; "#fase", "#tip"
     for ln in lines:
         t = ln.stripped
         if not t:
             continue
-        if t.startswith(tuple(SKIPS)):
-            spans.span(ln.no, ln.no, "skipped", SKIPS[next(k for k in SKIPS if t.startswith(k))])
-            continue
-        if t in HEADINGS:
+        if t in HEADINGS and not t.startswith(tuple(SKIPS)):
             section = t
             spans.span(ln.no, ln.no, "heading", "section heading")
             continue
-        if section == "Meer weten?":
-            spans.span(ln.no, ln.no, "skipped", "links to other pages (download, training)")
+        if _skipped(ln, section, spans):
             continue
-        if len(t.split()) < 10 and not t.startswith("- "):
-            what = "title" if ln.no <= 2 else "pull quote repeating the article"
-            spans.span(ln.no, ln.no, "heading" if what == "title" else "skipped", what)
-            continue
-        if section == "Leren en innoveren in 3 fasen" and t.startswith("- "):
-            name = next((p for p in PHASES if p in t), None)
-            if name is None:
-                raise ParseError(f"{FILE}: a phase bullet names none of {PHASES}")
-            phases += 1
-            out.append(
-                _draft(
-                    f"hb25-fase-{slug(name)}", t[2:], "fase", "Ontwikkelfasen", section, ln.no, name
-                )
-            )
-            continue
-        if section == "Praktische tips voor samen onderzoeken en leren" and t.startswith("- "):
-            tips += 1
-            out.append(_draft(f"hb25-tip-{tips:02d}", t[2:], "tip", "Algemeen", section, ln.no, ""))
-            continue
-        key = slug(section, 3)
-        counters[key] = counters.get(key, 0) + 1
-        text = re.sub(r"^[-–]\s+", "", t)
-        out.append(
-            _draft(
-                f"hb25-{key}-{counters[key]:02d}",
-                text,
-                "toelichting",
-                "Algemeen",
-                section,
-                ln.no,
-                "",
-            )
-        )
+        out.append(_record(ln, section, counters))
+    phases, tips = counters.get("#fase", 0), counters.get("#tip", 0)
     if phases != len(PHASES) or tips != N_TIPS:
         raise ParseError(f"{FILE}: found {phases} phases and {tips} tips, expected 3 and {N_TIPS}")
     out += _bouwstenen(lines)
     spans.drafts = out
     return spans
+
+
+def _skipped(ln: Line, section: str, spans: Parsed) -> bool:
+    """Lines that are no record (page furniture, links, titles, pull quotes): spans."""
+    t = ln.stripped
+    if t.startswith(tuple(SKIPS)):
+        spans.span(ln.no, ln.no, "skipped", SKIPS[next(k for k in SKIPS if t.startswith(k))])
+        return True
+    if section == "Meer weten?":
+        spans.span(ln.no, ln.no, "skipped", "links to other pages (download, training)")
+        return True
+    if len(t.split()) < 10 and not t.startswith("- "):
+        what = "title" if ln.no <= 2 else "pull quote repeating the article"
+        spans.span(ln.no, ln.no, "heading" if what == "title" else "skipped", what)
+        return True
+    return False
+
+
+def _record(ln: Line, section: str, counters: dict[str, int]) -> Draft:
+    """A phase, a tip, or a paragraph of the section."""
+    t = ln.stripped
+    if section == "Leren en innoveren in 3 fasen" and t.startswith("- "):
+        name = next((p for p in PHASES if p in t), None)
+        if name is None:
+            raise ParseError(f"{FILE}: a phase bullet names none of {PHASES}")
+        counters["#fase"] = counters.get("#fase", 0) + 1
+        rid = f"hb25-fase-{slug(name)}"
+        return _draft(rid, t[2:], "fase", "Ontwikkelfasen", section, ln.no, name)
+    if section == "Praktische tips voor samen onderzoeken en leren" and t.startswith("- "):
+        counters["#tip"] = counters.get("#tip", 0) + 1
+        rid = f"hb25-tip-{counters['#tip']:02d}"
+        return _draft(rid, t[2:], "tip", "Algemeen", section, ln.no, "")
+    key = slug(section, 3)
+    counters[key] = counters.get(key, 0) + 1
+    text = re.sub(r"^[-–]\s+", "", t)
+    return _draft(
+        f"hb25-{key}-{counters[key]:02d}", text, "toelichting", "Algemeen", section, ln.no, ""
+    )
 
 
 def _bouwstenen(lines: list[Line]) -> list[Draft]:

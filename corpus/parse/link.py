@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from corpus.parse.common import ParseError, fold, similarity
+from corpus.parse.common import ParseError, similarity
 from corpus.parse.records import Draft
+from corpus.text import plain
 
 PRINCIPLE_THRESHOLD = 0.5
 THEME_THRESHOLD = 0.45
@@ -26,7 +27,8 @@ def link(drafts: list[Draft]) -> dict[str, list[str]]:
     unlinked: dict[str, list[str]] = defaultdict(list)
     for other in ("framework-2021", "website-2023"):
         for p in (d for d in drafts if d.edition == other and d.kind == "uitgangspunt"):
-            best = max(d23, key=lambda c, p=p: similarity(p.text, c.text))
+            text = p.text
+            best = max(d23, key=lambda c: similarity(text, c.text))
             if similarity(p.text, best.text) < PRINCIPLE_THRESHOLD:
                 unlinked[other].append(p.id)
                 continue
@@ -82,7 +84,7 @@ def _link_review(drafts: list[Draft], d23: list[Draft], unlinked: dict[str, list
     leads: dict[str, set[str]] = defaultdict(set)
     for e in evidence:
         if e.lead:
-            leads[e.principle_id].add(fold(e.lead))
+            leads[e.principle_id].add(plain(e.lead))
     by_theme: dict[int, list[Draft]] = defaultdict(list)
     for d in drafts:
         if d.edition == "review-2021" and d.theme:
@@ -92,7 +94,7 @@ def _link_review(drafts: list[Draft], d23: list[Draft], unlinked: dict[str, list
     themes_of: dict[str, set[int]] = defaultdict(set)
     for theme, items in by_theme.items():
         for item in items:
-            themes_of[fold(item.text)].add(theme)
+            themes_of[plain(item.text)].add(theme)
     for theme, items in sorted(by_theme.items()):
         votes: dict[str, float] = defaultdict(float)
         for item in items:
@@ -100,7 +102,7 @@ def _link_review(drafts: list[Draft], d23: list[Draft], unlinked: dict[str, list
             if best is not None and score >= THEME_THRESHOLD:
                 # a factor the factsheet repeats word for word under another theme (17 and
                 # 18, 20 and 21) says less about this theme: half a vote
-                weight = 0.5 if len(themes_of[fold(item.text)]) > 1 else 1.0
+                weight = 0.5 if len(themes_of[plain(item.text)]) > 1 else 1.0
                 votes[best.principle_id] += weight * score
         title, kern = items[0].deelelement, items[0].kernelement
         for p in d23:
@@ -122,7 +124,7 @@ SAME_KERN_BONUS = 0.5
 
 
 def _tokens(text: str) -> set[str]:
-    return set(fold(text).split())
+    return set(plain(text).split())
 
 
 def _best_match(text: str, candidates: list[tuple[Draft, set[str]]]) -> tuple[float, Draft | None]:
@@ -140,7 +142,7 @@ def _best_match(text: str, candidates: list[tuple[Draft, set[str]]]) -> tuple[fl
 
 def _common_words(statements: list[str]) -> set[str]:
     """Words in more than a fifth of the statements ("leernetwerk") name nothing."""
-    counts: Counter[str] = Counter(w for s in statements for w in set(fold(s).split()))
+    counts: Counter[str] = Counter(w for s in statements for w in set(plain(s).split()))
     return {w for w, n in counts.items() if n > len(statements) / 5}
 
 
@@ -149,15 +151,15 @@ def _title_score(title: str, p: Draft, leads: set[str], common: set[str]) -> flo
     ("Tevredenheid") or it is the principle's sub-element ("Onderhoud"), 1.0 when it is a list's lead of the principle ("Randvoorwaarden
     voor leren"), else the share of its words that begin a word of the statement or the
     sub-element ("Financiële prikkels": "financiële" in "… de financiële gevolgen …")."""
-    ft = fold(title)
-    if fold(p.text).startswith(ft) or fold(p.deelelement) == ft:
+    ft = plain(title)
+    if plain(p.text).startswith(ft) or plain(p.deelelement) == ft:
         return 1.5
     if any(lead.startswith(ft) for lead in leads):
         return 1.0
     words = [w for w in ft.split() if len(w) > 3 and w not in common]
     if not words:
         return 0.0
-    named = fold(f"{p.text} {p.deelelement}").split()
+    named = plain(f"{p.text} {p.deelelement}").split()
     return sum(1 for w in words if any(n.startswith(w) for n in named)) / len(words)
 
 
@@ -176,7 +178,7 @@ def link_same_texts(drafts: list[Draft]) -> int:
     blocks: dict[tuple[str, ...], list[Draft]] = defaultdict(list)
     for d in drafts:
         if d.kind in _LINKED_KINDS or d.kind == "uitgangspunt":
-            words = fold(d.text).split()
+            words = plain(d.text).split()
             blocks[tuple(words[:4])].append(d)
     made = 0
     for group in blocks.values():

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.types import DelphiScores, Record, Source
+from corpus.record import DelphiScores, Record, Source
 
 
 @dataclass
@@ -44,11 +44,11 @@ class Draft:
             lead=clean_markup(self.lead),
             principle=clean_markup(self.principle),
             principle_id=self.principle_id,
-            kernelement=self.kernelement,  # type: ignore[arg-type]
+            kernelement=self.kernelement,
             deelelement=self.deelelement,
-            kind=self.kind,  # type: ignore[arg-type]
-            role=self.role,  # type: ignore[arg-type]
-            phase=self.phase,  # type: ignore[arg-type]
+            kind=self.kind,
+            role=self.role,
+            phase=self.phase,
             expert_added=self.expert_added,
             delphi=self.delphi,
             references=tuple(dict.fromkeys(self.references)),
@@ -59,7 +59,7 @@ class Draft:
                 line_start=self.line_start,
                 line_end=self.line_end,
             ),
-            edition=self.edition,  # type: ignore[arg-type]
+            edition=self.edition,
             theme=self.theme,
             also_in=tuple(dict.fromkeys(self.also_in)),
         )

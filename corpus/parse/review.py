@@ -112,7 +112,8 @@ NARRATIVE: dict[str, tuple[str, str] | str] = {
 
 def _narrative(lines: list[Line], out: Parsed) -> list[Draft]:
     drafts: list[Draft] = []
-    kind, prefix, counters = "toelichting", "sr21-inleiding", {}
+    kind, prefix = "toelichting", "sr21-inleiding"
+    counters: dict[str, int] = {}
     section = ""
     paras = paragraphs(lines)
     i = 0

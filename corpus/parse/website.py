@@ -61,67 +61,7 @@ def parse(sources_dir: Path) -> Parsed:
         _draft("web-of-intro", intro, "toelichting", lines[0].no, lines[start - 1].no, "")
     )
     out.span(lines[start].no, lines[start].no, "heading", "section heading")
-    theme = _Theme(out)
-    themes = 0
-    k = start + 1
-    while k < examples:
-        t, ln = texts[k], lines[k]
-        nxt = texts[k + 1] if k + 1 < examples else ""
-        if t in ("Onderbouwing", "Bronnen"):
-            theme.mode = t
-            out.span(
-                ln.no,
-                ln.no,
-                "label",
-                f"label → {'role onderbouwing' if t == 'Onderbouwing' else 'sources'}",
-            )
-            k += 1
-            continue
-        if theme.mode == "Bronnen":
-            if theme.principle:
-                theme.principle.references = tuple(
-                    r.strip() for r in re.split(r";", t) if r.strip()
-                )
-            out.span(ln.no, ln.no, "note", "sources of the theme (its references)")
-            theme.mode = ""
-            k += 1
-            continue
-        is_bullet = t.startswith("- ")
-        if (
-            not is_bullet
-            and not t.endswith(":")
-            and (
-                nxt in ("Onderbouwing",)
-                or (not nxt.startswith("- ") and theme.mode != "Onderbouwing")
-                or theme.principle is None
-            )
-            and not (
-                theme.mode == "Onderbouwing"
-                and theme.principle
-                and not nxt.startswith(("Onderbouwing",))
-                and _is_body(t, nxt)
-            )
-        ):
-            theme.finish()
-            text, refs, expert = split_trailing_refs(t)
-            p = _draft(f"web-of-{slug(text, 7)}", text, "uitgangspunt", ln.no, ln.no, "")
-            p.principle, p.principle_id = text, p.id
-            p.expert_added, p.references = expert, refs
-            out.drafts.append(p)
-            theme = _Theme(out, p)
-            themes += 1
-            k += 1
-            continue
-        if is_bullet:
-            bullets = []
-            while k < examples and texts[k].startswith("- "):
-                bullets.append(lines[k])
-                k += 1
-            theme.bullets(bullets)
-            continue
-        theme.paragraph(ln)
-        k += 1
-    theme.finish()
+    themes = _read_themes(lines[:examples], start + 1, out)
     if themes != N_THEMES:
         raise ParseError(f"{FILE}: found {themes} themes, expected {N_THEMES}")
     out.span(lines[examples].no, lines[examples].no, "heading", "section heading")
@@ -132,6 +72,64 @@ def parse(sources_dir: Path) -> Parsed:
     return out
 
 
+def _read_themes(lines: list[Line], k: int, out: Parsed) -> int:
+    """The themes from line k on: a principle, its labels, bullets and paragraphs; the
+    number of themes."""
+    texts = [ln.stripped for ln in lines]
+    theme = _Theme(out)
+    themes = 0
+    while k < len(lines):
+        t, ln = texts[k], lines[k]
+        nxt = texts[k + 1] if k + 1 < len(lines) else ""
+        if t in ("Onderbouwing", "Bronnen"):
+            theme.mode = t
+            role = "role onderbouwing" if t == "Onderbouwing" else "sources"
+            out.span(ln.no, ln.no, "label", f"label → {role}")
+            k += 1
+        elif theme.mode == "Bronnen":
+            theme.sources(ln)
+            k += 1
+        elif not t.startswith("- ") and _states_principle(t, nxt, theme):
+            theme.finish()
+            text, refs, expert = split_trailing_refs(t)
+            p = _draft(f"web-of-{slug(text, 7)}", text, "uitgangspunt", ln.no, ln.no, "")
+            p.principle, p.principle_id = text, p.id
+            p.expert_added, p.references = expert, refs
+            out.drafts.append(p)
+            theme = _Theme(out, p)
+            themes += 1
+            k += 1
+        elif t.startswith("- "):
+            end = k
+            while end < len(lines) and texts[end].startswith("- "):
+                end += 1
+            theme.bullets(lines[k:end])
+            k = end
+        else:
+            theme.paragraph(ln)
+            k += 1
+    theme.finish()
+    return themes
+
+
+def _states_principle(t: str, nxt: str, theme: _Theme) -> bool:
+    """Whether a line that is no bullet states the next theme's principle."""
+    if t.endswith(":"):
+        return False
+    opens = (
+        nxt in ("Onderbouwing",)
+        or (not nxt.startswith("- ") and theme.mode != "Onderbouwing")
+        or theme.principle is None
+    )
+    in_body = (
+        theme.mode == "Onderbouwing"
+        and theme.principle is not None
+        and not nxt.startswith(("Onderbouwing",))
+        and _is_body(t, nxt)
+    )
+    return opens and not in_body
+
+
 class _Theme:
     """The working elements of one theme: bullets under a lead, paragraphs, leads."""
 
@@ -140,6 +138,15 @@ class _Theme:
         self.mode, self.lead, self.lead_no, self.lead_used = "", "", 0, True
         self.n = 0
         self.open_end = ""
+
+    def sources(self, ln: Line) -> None:
+        """The line after "Bronnen": the theme's references."""
+        if self.principle:
+            self.principle.references = tuple(
+                r.strip() for r in re.split(r";", ln.stripped) if r.strip()
+            )
+        self.out.span(ln.no, ln.no, "note", "sources of the theme (its references)")
+        self.mode = ""
 
     def _item(self, text: str, kind: str, a: int, b: int, lead: str = "") -> Draft:
         assert self.principle is not None

@@ -34,8 +34,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
     from app.api import create_app
     from assistant.config import Settings
-    from assistant.service import get_assistant
-    from index.store import IndexError_
+    from assistant.factory import get_assistant
+    from index.errors import IndexError_
 
     assistant = get_assistant()
     try:

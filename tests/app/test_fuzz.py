@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from app.api import create_app
 from assistant.config import Settings
-from assistant.service import get_assistant
+from assistant.factory import get_assistant
 
 pytestmark = [pytest.mark.slow]
 

