@@ -83,7 +83,9 @@ def create_app(
     app.state.settings = settings
     app.state.assistant_factory = assistant_factory
     app.state.feedback = FeedbackStore(settings.feedback_db)
-    app.state.reindex = ReindexJob()
+    app.state.reindex = ReindexJob(
+        settings.index_dir / "reindex.json", lambda: assistant_factory().indexes.building()
+    )
     _add_middleware(app, settings)
     install_error_handlers(app)
     for router in (ask.router, search_router(settings), browse.router, feedback.router):
@@ -101,6 +103,6 @@ def create_app(
 
         from app.ui import build_ui
 
-        blocks = build_ui(assistant_factory, app.state.feedback)
+        blocks = build_ui(lambda: assistant_factory().pinned(), app.state.feedback)
         app = gr.mount_gradio_app(app, blocks, path="/chat", footer_links=["api"])
     return app

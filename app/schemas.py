@@ -51,6 +51,8 @@ class ReindexStatus(BaseModel):
     finished_at: float | None = None
     collection: str | None = None
     error: str | None = None
+    worker: int | None = None  # process id of the worker that runs it
+    host: str | None = None
 
 
 class HealthResponse(BaseModel):

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     vector_store: Literal["chroma", "memory"] = "chroma"
     # client/server Chroma (e.g. http://127.0.0.1:8001); empty = embedded store in index_dir
     chroma_url: str = ""
+    # how often a serving process looks at the index pointer for a new build (one stat);
+    # 0 = on every request, negative = never (switch only with a restart)
+    index_check_seconds: float = 1.0
 
     # --- retrieval --------------------------------------------------------
     search_k: int = 8  # results of a search that does not say how many

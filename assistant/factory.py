@@ -176,6 +176,7 @@ def build_assistant(
         generator=Lazy.of(generator) if generator is not None else Lazy(lambda: make_generator(s)),
         generator_name=generator.name if generator is not None else s.generator,
         limits=limits(s),
+        index_check_seconds=s.index_check_seconds,
     )
 
 

@@ -4,12 +4,15 @@ It holds the parts (embedder, index, retrieval step, generator) and runs the ste
 an answer: clean the question, strip instructions, rewrite a follow-up, retrieve,
 gather the evidence, decide on scope before anything is generated, then write the
 extractive answer, or let an LLM backend write one (post-checked; on failure the
-extractive answer with a notice). Heavy parts load on first use; `swap_index()`
-switches to a newly built index between requests.
+extractive answer with a notice). Heavy parts load on first use. The index follows
+the pointer file (`index.live`): a build in any process is picked up within a second or
+so, and `swap_index()` switches at once; `pinned()` gives a view for one request that
+keeps the index it started with.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,6 +32,7 @@ from assistant.scope import judge, strip_instructions
 from assistant.types import Answer, Hit, Language, StreamEvent, Turn
 from corpus.record import Filters, Record
 from index.embedders import Embedder
+from index.live import LiveIndex
 from index.store import Indexes, OpenIndex
 
 T = TypeVar("T")
@@ -92,6 +96,7 @@ class Assistant:
         generator: Lazy[Generator | None],
         generator_name: str,
         limits: Limits,
+        index_check_seconds: float = 1.0,
     ) -> None:
         self._embedder = embedder
         self.indexes = indexes
@@ -101,8 +106,9 @@ class Assistant:
         self._generator = generator
         self.generator_name = generator_name
         self.limits = limits
-        self._index: OpenIndex | None = None
-        self._index_lock = threading.Lock()
+        self._live = LiveIndex(indexes, lambda: self.embedder.model_id, index_check_seconds)
+        self._pin = False  # a view made by pinned(): keeps the first index it uses
+        self._pinned: OpenIndex | None = None
         self._generate_lock = threading.Lock()
 
     # --- parts ---------------------------------------------------------------------
@@ -116,22 +122,26 @@ class Assistant:
 
     @property
     def index(self) -> OpenIndex:
-        """The open index; opened on first use (a failure is retried on the next call)."""
-        index = self._index
-        if index is None:
-            with self._index_lock:
-                if self._index is None:
-                    self._index = self.indexes.open(self.embedder.model_id)
-                index = self._index
-        return index
+        """The open index; opened on first use (a failure is retried on the next call),
+        then following new builds (see `index.live`)."""
+        if not self._pin:
+            return self._live.get()
+        if self._pinned is None:
+            self._pinned = self._live.get()
+        return self._pinned
 
     def swap_index(self, index: OpenIndex | None = None) -> OpenIndex:
-        """Serve `index` (by default the one the pointer names now) from the next request
-        on; requests under way finish with the index they started with."""
-        new = index if index is not None else self.indexes.open(self.embedder.model_id)
-        with self._index_lock:
-            self._index = new
-        return new
+        """Serve `index` (by default the one the pointer names now) from now on; views
+        made by `pinned()` finish with the index they started with."""
+        return self._live.swap(index)
+
+    def pinned(self) -> Assistant:
+        """A view of this assistant (same parts) that keeps the index it first uses, so
+        that a switch to a new index never lands in the middle of one answer. Cheap:
+        make one per request."""
+        view = copy.copy(self)
+        view._pin, view._pinned = True, None
+        return view
 
     def warm_up(self) -> None:
         """Load the models, the index and the word lists of the scope step."""

@@ -91,13 +91,26 @@ def test_admin_reindex_swaps_the_index(tmp_path: Path) -> None:
     c = TestClient(create_app(lambda: assistant, settings, with_ui=False))
     key = {"x-api-key": "k"}
     assert c.post("/api/admin/reindex").status_code == 401
-    assert c.post("/api/admin/reindex", headers=key).status_code == 202
-    deadline = time.monotonic() + 30
-    while c.get("/api/admin/reindex", headers=key).json()["state"] == "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    status = c.get("/api/admin/reindex", headers=key).json()
-    assert status["state"] == "done" and status["collection"] != first.collection
-    assert assistant.index.pointer.collection == status["collection"]
-    assert not (settings.index_dir / first.bm25_dir).exists()  # the old index is dropped
+
+    def reindex() -> dict[str, str]:
+        assert c.post("/api/admin/reindex", headers=key).status_code == 202
+        deadline = time.monotonic() + 30
+        while c.get("/api/admin/reindex", headers=key).json()["state"] == "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        status: dict[str, str] = c.get("/api/admin/reindex", headers=key).json()
+        assert status["state"] == "done"
+        return status
+
+    second = reindex()["collection"]
+    assert second != first.collection and assistant.index.pointer.collection == second
+    # the replaced index stays for workers still on it, until the next build
+    assert (settings.index_dir / first.bm25_dir).exists()
     assert c.post("/api/ask", json={"question": QUESTION}).json()["citations"]
+    third = reindex()["collection"]
+    assert assistant.index.pointer.collection == third
+    assert not (settings.index_dir / first.bm25_dir).exists()  # two builds old: removed
+    assert (settings.index_dir / f"bm25-{second}").exists()
+    # the status lives in the index folder: another worker's app reports the same
+    other = TestClient(create_app(lambda: assistant, settings, with_ui=False))
+    assert other.get("/api/admin/reindex", headers=key).json()["collection"] == third

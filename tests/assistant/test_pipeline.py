@@ -3,6 +3,7 @@ corpus in an in-memory vector store with a deterministic embedder (tests/fakes.p
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -153,16 +154,34 @@ def test_an_llm_answer_is_checked_and_a_failure_falls_back(memory_index) -> None
 
 
 def test_swap_index_serves_a_new_build(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = memory_settings(tmp_path)
+    settings = memory_settings(tmp_path).model_copy(update={"index_check_seconds": -1})
     embedder = WordEmbedder()
     indexes = make_indexes(settings)
     first = indexes.build(embedder, log=lambda _: None)
     assistant = build_assistant(settings, embedder=embedder, indexes=indexes)
     assert assistant.index.pointer == first
-    second = indexes.build(embedder, log=lambda _: None, drop_previous=False)
-    assert assistant.index.pointer == first  # until it swaps
+    second = indexes.build(embedder, log=lambda _: None)
+    assert assistant.index.pointer == first  # not following: until it swaps
     assert assistant.swap_index().pointer == second and assistant.index.pointer == second
     assert assistant.search(QUESTION, k=1)[0].id == P1
+
+
+def test_every_assistant_follows_a_build_made_elsewhere(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = memory_settings(tmp_path).model_copy(update={"index_check_seconds": 0})
+    embedder = WordEmbedder()
+    first = make_indexes(settings).build(embedder, log=lambda _: None)
+    # two "workers": assistants with their own catalogs over the same folder
+    workers = [build_assistant(settings, embedder=embedder) for _ in range(2)]
+    request = workers[1].pinned()  # a request under way on the second worker
+    assert all(w.index.pointer == first for w in workers) and request.index.pointer == first
+    second = make_indexes(settings).build(embedder, log=lambda _: None)  # a third process
+    deadline = time.monotonic() + 10
+    while any(w.index.pointer != second for w in workers):  # switched in the background
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert request.index.pointer == first  # the request keeps its index to the end
+    assert request.search(QUESTION, k=1)[0].id == P1  # which is still there
+    assert workers[0].search(QUESTION, k=1)[0].id == P1
 
 
 def test_parts_load_on_first_use(tmp_path) -> None:  # type: ignore[no-untyped-def]
