@@ -10,7 +10,6 @@ handlers (`app.errors`) behind. Every error is JSON:
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -22,6 +21,8 @@ from fastapi.staticfiles import StaticFiles
 from app.admin import ReindexJob
 from app.errors import install_error_handlers
 from app.feedback import FeedbackStore
+from app.readiness import Readiness
+from app.readiness import start as readiness_start
 from app.routes import admin, ask, browse, feedback, openai, widget
 from app.routes.search import search_router
 from app.security import GuardMiddleware
@@ -32,22 +33,13 @@ from assistant.service import Assistant
 log = logging.getLogger(__name__)
 
 
-def _warm_up(assistant_factory: Callable[[], Assistant]) -> None:
-    try:
-        assistant_factory().warm_up()
-    except Exception as exc:  # /healthz and every request report it as a 503
-        log.warning("warm-up failed: %s", exc)
-
-
 def _lifespan(
-    settings: Settings, assistant_factory: Callable[[], Assistant]
+    settings: Settings, assistant_factory: Callable[[], Assistant], readiness: Readiness
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if settings.warm_up_on_start:
-            threading.Thread(
-                target=_warm_up, args=(assistant_factory,), name="warm-up", daemon=True
-            ).start()
+        # warm up (by default) and remove old indexes in the background; /readyz says when
+        readiness_start(assistant_factory, readiness, warm=settings.warm_up_on_start)
         yield
 
     return lifespan
@@ -73,8 +65,9 @@ def create_app(
 ) -> FastAPI:
     """Build the app; `assistant_factory` is called per request (make it cached)."""
     settings = settings or get_settings()
+    readiness = Readiness()
     app = FastAPI(
-        lifespan=_lifespan(settings, assistant_factory),
+        lifespan=_lifespan(settings, assistant_factory, readiness),
         title="LISO-assistent API",
         version="0.1.0",
         description="Antwoorden uit het LISO-framework, met bronnen. "
@@ -82,6 +75,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.assistant_factory = assistant_factory
+    app.state.readiness = readiness
     app.state.feedback = FeedbackStore(settings.feedback_db)
     app.state.reindex = ReindexJob(
         settings.index_dir / "reindex.json", lambda: assistant_factory().indexes.building()

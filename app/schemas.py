@@ -59,6 +59,15 @@ class HealthResponse(BaseModel):
     status: Literal["ok"]
     records: int
     index: dict[str, Any]
+    ready: bool = True  # this worker has warmed up (see /readyz)
+    worker: int = 0  # process id of the worker that answered
+
+
+class ReadyResponse(BaseModel):
+    status: Literal["ready"]
+    worker: int  # process id of the worker that answered
+    collection: str  # the index it serves
+    warm_seconds: float | None = None  # from start until ready
 
 
 class ChatMessage(BaseModel):

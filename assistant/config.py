@@ -124,9 +124,10 @@ class Settings(BaseSettings):
     # key for /api/* and /v1/* (Authorization: Bearer … or X-API-Key); empty = open
     api_key: str = Field(default="", repr=False)
     max_body_bytes: int = 64 * 1024
-    # load the embedder and open the index in a background thread when the app starts
-    # (useful with several uvicorn workers: each loads its own copy)
-    warm_up_on_start: bool = False
+    # load the embedder, open the index and answer a first question in a background
+    # thread when the app starts; /readyz answers 200 only after that (off: load lazily,
+    # on the first request, and report ready at once)
+    warm_up_on_start: bool = True
 
     @field_validator("adapter_dir", mode="before")
     @classmethod
