@@ -120,7 +120,10 @@ class Settings(BaseSettings):
     cors_origins: list[str] = ["http://127.0.0.1:7860", "http://localhost:7860"]
     feedback_db: Path = ROOT / "var" / "feedback.sqlite3"
     admin_api_key: str = Field(default="", repr=False)
-    rate_limit_per_minute: int = 120  # per client IP and process; 0 = no limit
+    rate_limit_per_minute: int = 120  # per client IP; 0 = no limit
+    # where the rate limit is counted: empty = in each process; redis://host:6379/0 = in
+    # Redis, one budget per client shared by every worker and host
+    redis_url: str = ""
     # key for /api/* and /v1/* (Authorization: Bearer … or X-API-Key); empty = open
     api_key: str = Field(default="", repr=False)
     max_body_bytes: int = 64 * 1024

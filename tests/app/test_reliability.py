@@ -134,14 +134,23 @@ def test_rate_limit_429_with_retry_after_and_exemptions(tmp_path: Path) -> None:
     assert c.get("/healthz").status_code != 429  # health is exempt
 
 
-def test_token_bucket_refills() -> None:
-    from app.security import TokenBucket
+def test_rate_limiter_counts_per_client_in_a_moving_window() -> None:
+    from app.security import RateLimiter
 
-    bucket = TokenBucket(60)  # one per second
-    assert all(bucket.take("a", now=0.0) == 0.0 for _ in range(60))
-    assert bucket.take("a", now=0.0) == pytest.approx(1.0)
-    assert bucket.take("b", now=0.0) == 0.0  # another client has its own bucket
-    assert bucket.take("a", now=1.5) == 0.0
+    limiter = RateLimiter(3)  # in this process
+    assert not limiter.shared
+    assert [limiter.take("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert 59 <= limiter.take("a") <= 60  # the first of the three leaves the window in 60 s
+    assert limiter.take("b") == 0.0  # another client has its own count
+
+
+def test_rate_limiter_lets_requests_through_when_redis_is_down() -> None:
+    from app.security import RateLimiter
+
+    port = _free_port()  # nothing listens there
+    limiter = RateLimiter(1, f"redis://127.0.0.1:{port}/0")
+    assert limiter.shared
+    assert limiter.take("a") == 0.0 and limiter.take("a") == 0.0  # not counted, not refused
 
 
 def test_body_size_limit_413(tmp_path: Path) -> None:
