@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.admin import ReindexJob
 from app.errors import install_error_handlers
-from app.feedback import FeedbackStore
+from app.feedback import open_feedback_store
 from app.readiness import Readiness
 from app.readiness import start as readiness_start
 from app.routes import admin, ask, browse, feedback, openai, widget
@@ -37,9 +37,14 @@ def _lifespan(
     settings: Settings, assistant_factory: Callable[[], Assistant], readiness: Readiness
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # warm up (by default) and remove old indexes in the background; /readyz says when
-        readiness_start(assistant_factory, readiness, warm=settings.warm_up_on_start)
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # in the background: warm up (by default; /readyz says when it is done), then
+        # remove old indexes and bring the feedback table up to date
+        chores = (
+            lambda: assistant_factory().indexes.prune(log=log.info),
+            app.state.feedback.migrate,
+        )
+        readiness_start(assistant_factory, readiness, warm=settings.warm_up_on_start, chores=chores)
         yield
 
     return lifespan
@@ -76,7 +81,7 @@ def create_app(
     app.state.settings = settings
     app.state.assistant_factory = assistant_factory
     app.state.readiness = readiness
-    app.state.feedback = FeedbackStore(settings.feedback_db)
+    app.state.feedback = open_feedback_store(settings.database_url, settings.feedback_db)
     app.state.reindex = ReindexJob(
         settings.index_dir / "reindex.json", lambda: assistant_factory().indexes.building()
     )

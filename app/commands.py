@@ -40,9 +40,23 @@ def feedback_export(
     ),
 ) -> None:
     """Write all stored feedback as JSON lines."""
-    from app.feedback import FeedbackStore
+    from app.feedback import export_jsonl, open_feedback_store
     from assistant.config import get_settings
 
-    store = FeedbackStore(get_settings().feedback_db)
-    n = store.export_jsonl(out)
+    s = get_settings()
+    n = export_jsonl(open_feedback_store(s.database_url, s.feedback_db), out)
     typer.echo(f"{n} feedback-regels → {out}")
+
+
+@feedback_app.command("migrate")
+def feedback_migrate() -> None:
+    """Create or update the feedback table (SQLite, or PostgreSQL with
+    ASSISTANT_DATABASE_URL); the app does this at start too."""
+    from app.feedback import open_feedback_store
+    from assistant.config import get_settings
+
+    s = get_settings()
+    store = open_feedback_store(s.database_url, s.feedback_db)
+    applied = store.migrate()
+    done = ", ".join(map(str, applied)) if applied else "none (up to date)"
+    typer.echo(f"{store.where}: migrations applied: {done}")

@@ -4,8 +4,9 @@ A worker starts answering `/healthz` at once (it is alive), but reports ready on
 `/readyz` only when the embedder is loaded, the index is open and one question has been
 answered, so that the first user's answer is as fast as any other. Until then `/readyz`
 answers 503, and a load balancer or the smoke test waits. A failed warm-up (no index
-yet, Chroma down) is tried again every few seconds. After the warm-up the process
-removes old indexes (`Indexes.prune`: all but the current one and its predecessor).
+yet, Chroma down) is tried again every few seconds. After the warm-up the process does
+its start-up chores (the app's: remove old indexes with `Indexes.prune`, apply the
+feedback database's migrations); a chore that fails is logged and never stops the app.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,13 +54,14 @@ def start(
     readiness: Readiness,
     *,
     warm: bool = True,
+    chores: Sequence[Callable[[], object]] = (),
     retry_seconds: float = 5.0,
 ) -> threading.Thread:
-    """Warm up (when `warm`) and prune old indexes in a background thread."""
+    """Warm up (when `warm`), then do the `chores`, in a background thread."""
     readiness.started = time.monotonic()
     thread = threading.Thread(
         target=_run,
-        args=(assistant_factory, readiness, warm, retry_seconds),
+        args=(assistant_factory, readiness, warm, chores, retry_seconds),
         name="start-up",
         daemon=True,
     )
@@ -71,6 +73,7 @@ def _run(
     assistant_factory: Callable[[], Assistant],
     readiness: Readiness,
     warm: bool,
+    chores: Sequence[Callable[[], object]],
     retry_seconds: float,
 ) -> None:
     while warm:
@@ -83,7 +86,8 @@ def _run(
             time.sleep(retry_seconds)
     readiness.warm_seconds = round(time.monotonic() - readiness.started, 2)
     readiness.state, readiness.error = "ready", ""
-    try:
-        assistant_factory().indexes.prune(log=log.info)
-    except Exception as exc:  # housekeeping must never stop the app
-        log.warning("removing old indexes failed: %s", exc)
+    for chore in chores:
+        try:
+            chore()
+        except Exception as exc:  # housekeeping must never stop the app
+            log.warning("start-up chore failed: %s", exc)

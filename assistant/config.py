@@ -119,6 +119,9 @@ class Settings(BaseSettings):
     port: int = 7860
     cors_origins: list[str] = ["http://127.0.0.1:7860", "http://localhost:7860"]
     feedback_db: Path = ROOT / "var" / "feedback.sqlite3"
+    # where feedback is kept: empty = the SQLite file feedback_db; postgresql://user@host/db
+    # = PostgreSQL, shared by every app host (same table, made by `feedback migrate`)
+    database_url: str = Field(default="", repr=False)
     admin_api_key: str = Field(default="", repr=False)
     rate_limit_per_minute: int = 120  # per client IP; 0 = no limit
     # where the rate limit is counted: empty = in each process; redis://host:6379/0 = in

@@ -18,9 +18,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -46,27 +47,41 @@ class Service:
     proc: subprocess.Popen[bytes]
     url: str
     folder: Path
-    stop_command: list[str] = field(default_factory=list)
+    # the server's own process id when `proc` is a wrapper (runuser): first line of this
+    pid_file: Path | None = None
+    stop_signal: int = signal.SIGTERM
+    remove_folder: bool = False  # the folder was made for it: removed by stop()
 
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def pid(self) -> int:
+        if self.pid_file is not None:
+            with contextlib.suppress(OSError, ValueError):
+                return int(self.pid_file.read_text().split()[0])
+        return self.proc.pid
+
+    def _signal(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid(), sig)
+
     def stop(self, timeout: float = 30) -> None:
-        if self.stop_command:
-            subprocess.run(self.stop_command, capture_output=True, timeout=timeout, check=False)
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            self._signal(self.stop_signal)
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
+                self._signal(signal.SIGKILL)
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+        if self.remove_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def kill(self) -> None:
-        """kill -9, as a crash would."""
+        """kill -9 of the server itself, as a crash would."""
         if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
+            self._signal(signal.SIGKILL)
+            self.proc.wait(timeout=30)
 
 
 def _wait(
@@ -135,12 +150,23 @@ def _as_postgres_user(cmd: list[str]) -> list[str]:
     return [runuser, "-u", "postgres", "--", *cmd]
 
 
+def _postgres_can_enter(folder: Path) -> bool:
+    return all(p.stat().st_mode & 0o001 for p in [*folder.parents][:-1] if p.exists())
+
+
 def start_postgres(folder: Path, port: int | None = None) -> Service:
     """A new cluster in `folder` (or the one already there), on 127.0.0.1, trust auth,
-    with fsync on (the durability tests rely on it). Database `liso`, user `postgres`."""
+    with fsync on (the durability tests rely on it). Database `liso`, user `postgres`.
+
+    As root the server runs as the `postgres` user; when that user cannot reach
+    `folder` (pytest's temp folders are private), the cluster goes to a new folder
+    under the system's temp folder instead, removed by `stop()`."""
     bindir = postgres_bin()
     if bindir is None:
         raise Missing("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    own_folder = False
+    if os.geteuid() == 0 and not _postgres_can_enter(folder):
+        folder, own_folder = Path(tempfile.mkdtemp(prefix="liso-postgres-")), True
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "data"
     if os.geteuid() == 0:
@@ -155,11 +181,16 @@ def start_postgres(folder: Path, port: int | None = None) -> Service:
     port = port or free_port()
     cmd = [str(bindir / "postgres"), "-D", str(data), "-p", str(port)]
     cmd += ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={folder}"]
-    cmd += ["-c", "fsync=on", "-c", "max_connections=200"]
-    proc = subprocess.Popen(
-        _as_postgres_user(cmd), stdout=_log(folder, "postgres"), stderr=subprocess.STDOUT
-    )
+    cmd += ["-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "max_connections=200"]
     base = f"postgresql://postgres@127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:  # after a kill -9 the old backends need a moment to go
+        proc = subprocess.Popen(
+            _as_postgres_user(cmd), stdout=_log(folder, "postgres"), stderr=subprocess.STDOUT
+        )
+        time.sleep(0.3)
+        if proc.poll() is None or time.monotonic() > deadline:
+            break
 
     def accepts() -> bool:
         import psycopg
@@ -170,7 +201,11 @@ def start_postgres(folder: Path, port: int | None = None) -> Service:
         return True
 
     _wait(accepts, proc, "postgres", 60)
-    return Service("postgres", proc, f"{base}/liso", folder)
+    # SIGINT: PostgreSQL's fast shutdown (rolls back open transactions, then stops)
+    pid_file = data / "postmaster.pid"
+    service = Service("postgres", proc, f"{base}/liso", folder, pid_file, signal.SIGINT)
+    service.remove_folder = own_folder
+    return service
 
 
 # --- Chroma -----------------------------------------------------------------------------
