@@ -1,4 +1,5 @@
-"""Commands for the app: `serve` and `feedback export` (registered in `assistant.cli`)."""
+"""Commands for the app: `serve`, `feedback export` and `feedback migrate` (registered
+in `assistant.cli`)."""
 
 from __future__ import annotations
 
@@ -16,21 +17,26 @@ app.add_typer(feedback_app, name="feedback")
 def serve(
     host: Annotated[str | None, typer.Option(help="default: settings.host")] = None,
     port: Annotated[int | None, typer.Option(help="default: settings.port")] = None,
+    workers: Annotated[int | None, typer.Option(help="default: settings.workers")] = None,
 ) -> None:
-    """Start the API, the chat (/chat) and the widget on one port."""
+    """Start the API, the chat (/chat) and the widget on one port, with
+    ASSISTANT_WORKERS worker processes (each warms up before it reports ready)."""
     import uvicorn
 
-    from app.api import create_app
     from assistant.config import get_settings
 
     s = get_settings()
-    host, port = host or s.host, port or s.port
+    host, port, workers = host or s.host, port or s.port, workers or s.workers
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     typer.echo(f"Chat:          {base}/chat/")
     typer.echo(f"API-docs:      {base}/docs")
     typer.echo(f"Widget-demo:   {base}/static/demo.html")
     typer.echo(f"OpenAI-API:    {base}/v1")
-    uvicorn.run(create_app(settings=s), host=host, port=port, log_level="info")
+    typer.echo(f"Gereed:        {base}/readyz ({workers} worker(s))")
+    # every worker builds its own app from the same environment
+    uvicorn.run(
+        "app.api:create_app", factory=True, host=host, port=port, workers=workers, log_level="info"
+    )
 
 
 @feedback_app.command("export")

@@ -117,6 +117,7 @@ class Settings(BaseSettings):
     # --- app --------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 7860
+    workers: int = 1  # uvicorn worker processes of `serve` / `make run` (each loads the model)
     cors_origins: list[str] = ["http://127.0.0.1:7860", "http://localhost:7860"]
     feedback_db: Path = ROOT / "var" / "feedback.sqlite3"
     # where feedback is kept: empty = the SQLite file feedback_db; postgresql://user@host/db
