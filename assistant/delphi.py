@@ -7,7 +7,7 @@ from typing import Literal
 
 from corpus.record import DelphiScores
 
-Style = Literal["answer-nl", "answer-en", "page", "chip"]
+Style = Literal["answer-nl", "answer-en", "meta-nl", "meta-en", "page", "chip"]
 
 # per style: the fields shown, in order, each with its template
 _TEMPLATES: dict[Style, dict[str, str]] = {
@@ -22,6 +22,16 @@ _TEMPLATES: dict[Style, dict[str, str]] = {
         "weight": "weight within its core element {weight}",
         "top3_rank": "no. {top3_rank} in the top 3 of {kernelement}",
         "top10_rank": "no. {top10_rank} of the ten most important principles",
+    },
+    "meta-nl": {
+        "mean": "gemiddeld belang {mean_nl} van 5",
+        "top3_rank": "nr. {top3_rank} in de top 3 van het kernelement",
+        "top10_rank": "nr. {top10_rank} van de tien belangrijkste",
+    },
+    "meta-en": {
+        "mean": "mean importance {mean:.1f} of 5",
+        "top3_rank": "no. {top3_rank} in the top 3 of its core element",
+        "top10_rank": "no. {top10_rank} of the ten most important",
     },
     "page": {
         "mean": "gemiddeld {mean:.1f} (schaal 1-5)",

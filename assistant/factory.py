@@ -138,12 +138,11 @@ def limits(s: Settings) -> Limits:
 
 def answer_shape(s: Settings) -> AnswerShape:
     return AnswerShape(
-        max_citations=s.max_citations,
-        works=s.answer_works,
-        watch=s.answer_watch,
-        weights=s.answer_weights,
-        sentence_words=s.answer_sentence_words,
-        item_words=s.answer_item_words,
+        max_blocks=s.answer_blocks,
+        follow_ratio=s.follow_ratio,
+        works_first=s.answer_works_first,
+        works_other=s.answer_works_other,
+        factors=s.answer_factors,
     )
 
 

@@ -1,45 +1,40 @@
-"""The optional LLM step: a generator writes from numbered evidence, the post-check
-keeps only sentences that cite evidence supporting them, and the citations are
-renumbered; any failure returns None (the caller keeps the extractive answer)."""
+"""The optional LLM step: a generator writes the answer's summary from the structured
+answer's numbered sentences; the post-check keeps only sentences that cite a sentence
+supporting them; any failure returns None (the caller keeps the extractive summary).
+The blocks — principles, working elements, factors — stay extractive."""
 
 from __future__ import annotations
 
 import threading
 
-from assistant.cite import renumber
+from assistant.answer.render import Draft
 from assistant.generators.base import Evidence, Generator, GeneratorError, Language
 from assistant.generators.postcheck import check_citations
-from assistant.types import Citation, Hit
 
 
-def numbered(hits: list[Hit], n: int) -> list[Evidence]:
-    """The first n hits as numbered passages for a generator."""
-    return [
-        Evidence(i, h.id, h.record.text, h.record.principle, h.record.kernelement, h.record.kind)
-        for i, h in enumerate(hits[:n], 1)
-    ]
-
-
-def generate(
+def generate_summary(
     generator: Generator,
     question: str,
-    hits: list[Hit],
+    draft: Draft,
     lang: Language,
     n_evidence: int,
     lock: threading.Lock,
-) -> tuple[str, list[Citation]] | None:
-    """The checked answer of `generator` and its citations, or None when it failed or
-    nothing survived the post-check. `lock` serialises calls to the backend."""
-    evidence = numbered(hits, n_evidence)
+) -> str | None:
+    """A summary written by `generator` from the draft's cited sentences (numbered as
+    in the draft), post-checked; None when it failed or nothing survived."""
+    evidence = [
+        Evidence(c.n, c.id, c.text, c.principle, c.kernelement, c.kind)
+        for c in draft.citations[:n_evidence]
+    ]
+    if not evidence:
+        return None
     try:
         with lock:
             raw = "".join(generator.stream(question, evidence, lang))
     except GeneratorError:
         return None
     checked = check_citations(raw, evidence)
-    if not checked.kept:
-        return None
-    return renumber(checked.text, [e.id for e in evidence], [h.record for h in hits])
+    return checked.text.strip() or None if checked.kept else None
 
 
 def fallback_notice(lang: Language) -> str:

@@ -46,7 +46,7 @@ class NoRerank:
 # definitions, rankings, the study itself); general vocabulary, never one question's words
 INTENTS: tuple[tuple[str, tuple[str, ...], float], ...] = (
     (
-        r"belemmer|hinder|valkuil|knelpunt|mis ?gaan|gaat mis|werkt niet|obstakel|barrier|obstacle|pitfall|hamper",
+        r"belemmer|hinder|valkuil|knelpunt|mis ?gaan|gaat (er )?mis|loopt (het )?mis|werkt niet|obstakel|barrier|obstacle|pitfall|hamper",
         ("belemmerend",),
         1.6,
     ),

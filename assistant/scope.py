@@ -224,3 +224,69 @@ def judge(
     if near is not None:
         signals |= {"inside": round(near.inside, 4), "outside": round(near.outside, 4)}
     return d.in_scope, signals
+
+
+# what the near-miss categories of the out-of-scope bank are about, in the user's words
+UNCOVERED_TOPICS: dict[str, dict[str, str]] = {
+    "near:law": {
+        "nl": "wet- en regelgeving (zoals privacy en de AVG)",
+        "en": "law and regulations (such as privacy and the GDPR)",
+    },
+    "near:money": {
+        "nl": "financiële administratie (begrotingen, btw, declaraties)",
+        "en": "financial administration (budgets, VAT, claims)",
+    },
+    "near:hr": {
+        "nl": "personeelszaken (contracten, verzuim, cao)",
+        "en": "human resources (contracts, sick leave, collective agreements)",
+    },
+    "near:tools": {"nl": "software en digitale hulpmiddelen", "en": "software and digital tools"},
+    "near:methods": {
+        "nl": "andere methoden en modellen dan LISO",
+        "en": "methods and models other than LISO",
+    },
+    "near:care": {"nl": "individuele zorg of behandeling", "en": "individual care or treatment"},
+}
+_SENTENCE = re.compile(r"(?<=[.?!;])\s+")
+_CLAUSE = re.compile(
+    r",?\s+(?:en|maar|and|but)\s+(?=(?:hoe\w*|wat|wanneer|waar\w*|welk\w*|wie|mag|mogen|"
+    r"moet\w*|kan|kun\w*|is|zijn|heb\w*|how|what|when|where|which|who|can|could|should|"
+    r"may|must|is|are|do|does)\b)",
+    re.I,
+)
+MIN_PART_WORDS = 5
+
+
+def question_parts(question: str) -> list[str]:
+    """The questions a message asks: its sentences that end in a question mark, split
+    further where "en"/"and" joins a second question; parts of five words or more."""
+    parts = []
+    for sentence in _SENTENCE.split(question):
+        if sentence.rstrip().endswith("?"):
+            parts += _CLAUSE.split(sentence)
+    return [p for p in parts if len(p.split()) >= MIN_PART_WORDS]
+
+
+def uncovered_part(
+    question: str,
+    lang: str,
+    keys: KeyTable | None,
+    embedder: Embedder,
+    k: int,
+    margin: float,
+) -> str:
+    """For a question that is in scope as a whole: the topic of one of its questions
+    that is not (whose neighbours are near-miss questions), in the user's language;
+    '' when every part is covered or the message asks one question."""
+    if keys is None or not keys.rows("oos").size:
+        return ""
+    parts = question_parts(question)
+    if len(parts) < 2:
+        return ""
+    for part in parts:  # one at a time: user text never goes to the disk cache
+        vec = embedder.embed_query(part)
+        near = neighbourhood(vec, keys.vectors, keys.rows("bank"), keys.rows("oos"), keys.target, k)
+        topic = UNCOVERED_TOPICS.get(near.nearest_outside)
+        if near.margin > margin and topic:
+            return topic["en" if lang == "en" else "nl"]
+    return ""

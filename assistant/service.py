@@ -1,13 +1,14 @@
 """The assistant as one object, assembled from injected parts by `assistant.factory`.
 
 It holds the parts (embedder, index, retrieval step, generator) and runs the steps of
-an answer: clean the question, strip instructions, rewrite a follow-up, retrieve,
-gather the evidence, decide on scope before anything is generated, then write the
-extractive answer, or let an LLM backend write one (post-checked; on failure the
-extractive answer with a notice). Heavy parts load on first use. The index follows
-the pointer file (`index.live`): a build in any process is picked up within a second or
-so, and `swap_index()` switches at once; `pinned()` gives a view for one request that
-keeps the index it started with.
+an answer: clean the question, strip instructions, rewrite a follow-up, retrieve (records
+and the principle ranking), decide on scope before anything is generated, then write the
+answer from the principles it shows (their best records, found by a search within each),
+and let an optional LLM backend rewrite its summary (post-checked; on failure the
+extractive summary with a notice). Heavy parts load on first use. The index follows the
+pointer file (`index.live`): a build in any process is picked up within a second or so,
+and `swap_index()` switches at once; `pinned()` gives a view for one request that keeps
+the index it started with.
 """
 
 from __future__ import annotations
@@ -19,16 +20,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from assistant.answer import AnswerShape, compose, refusal_text
+from assistant.answer import AnswerShape, compose, question_intent, refusal_text
+from assistant.answer.render import REFUSAL_EXAMPLES
+from assistant.answer.select import candidates, shown_principles
 from assistant.errors import InputError
-from assistant.evidence import EvidenceConfig, gather
-from assistant.generation import fallback_notice, generate
+from assistant.evidence import EvidenceConfig, best_of_principle
+from assistant.generation import fallback_notice, generate_summary
 from assistant.generators.base import Generator
 from assistant.language import detect_language, standalone_question
 from assistant.principles import PrincipleScore
 from assistant.query import clean_query
 from assistant.retrieve import Retriever, SearchResult
-from assistant.scope import judge, strip_instructions
+from assistant.scope import judge, strip_instructions, uncovered_part
 from assistant.types import Answer, Hit, Language, StreamEvent, Turn
 from corpus.record import Filters, Record
 from index.embedders import Embedder
@@ -192,10 +195,6 @@ class Assistant:
     def rank_principles(self, query: str, filters: Filters | None = None) -> list[PrincipleScore]:
         return self.retrieve(query, filters=filters).principles
 
-    def evidence(self, question: str, hits: list[Hit]) -> list[Hit]:
-        """What an answer may use and cite (see `assistant.evidence`)."""
-        return gather(question, hits, self.index, self.embedder, self.evidence_config)
-
     def scope(self, question: str) -> tuple[bool, dict[str, float]]:
         """Whether the corpus covers the question (see `assistant.scope`); `question`
         must already be stripped of instructions."""
@@ -220,17 +219,16 @@ class Assistant:
         q = self._question(question, history)
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        hits = (
-            self.search(q.standalone, self.limits.answer_hits, filters, timings=timings)
+        found = (
+            self.retrieve(q.standalone, self.limits.answer_hits, filters, timings=timings)
             if q.stripped
-            else []
+            else SearchResult([], [])
         )
-        evidence = self.evidence(q.standalone, hits) if hits else []
         in_scope, _ = self.scope(q.standalone)
         timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        if not hits or not in_scope:
+        if not found.hits or not in_scope:
             result = Answer(
-                answer=refusal_text(q.lang, []),
+                answer=refusal_text(q.lang, REFUSAL_EXAMPLES[q.lang]),
                 refused=True,
                 citations=[],
                 backend="extractive",
@@ -238,7 +236,7 @@ class Assistant:
                 standalone_question=q.standalone,
             )
         else:
-            result = self._answer(q, evidence, timings)
+            result = self._answer(q, found, timings)
         yield from self._emit(result, timings, t_start)
 
     def _question(self, question: str, history: list[Turn] | None) -> _Question:
@@ -257,24 +255,57 @@ class Assistant:
         standalone = standalone_question(stripped, history) if stripped else ""
         return _Question(text, detect_language(text), stripped, standalone)
 
-    def _answer(self, q: _Question, evidence: list[Hit], timings: dict[str, float]) -> Answer:
+    def members(self, question: str, keys: list[str]) -> dict[str, list[Record]]:
+        """The best records of each principle for the question (a search within it)."""
+        index = self.index
+        out: dict[str, list[Record]] = {}
+        for key in keys:
+            if key in index.by_id and index.by_id[key].kind == "uitgangspunt":
+                hits = best_of_principle(question, index, self.embedder, key, self.evidence_config)
+                out[key] = [h.record for h in hits]
+        return out
+
+    def _answer(self, q: _Question, found: SearchResult, timings: dict[str, float]) -> Answer:
         t0 = time.perf_counter()
-        draft = compose(q.standalone, evidence, self.index.by_id, q.lang, self.shape)
+        index = self.index
+        intent = question_intent(q.standalone)
+        keys = shown_principles(
+            candidates(found.principles, intent, index.by_id), intent, self.shape
+        )
+        members = self.members(q.standalone, keys)
+        limits = self.limits
+        uncovered = uncovered_part(
+            q.stripped, q.lang, index.keys, self.embedder, limits.scope_k, limits.scope_margin
+        )
+        draft = compose(
+            q.standalone, found.principles, members, index.by_id, q.lang, self.shape, uncovered
+        )
         timings["compose_ms"] = (time.perf_counter() - t0) * 1000
-        text, citations, backend, notice = draft.text, draft.citations, "extractive", ""
+        text, summary, citations, backend, notice = (
+            draft.text,
+            draft.summary,
+            draft.citations,
+            "extractive",
+            "",
+        )
         generator = self.generator
         if generator is not None:
-            n = self.limits.generator_evidence
-            generated = generate(generator, q.text, evidence, q.lang, n, self._generate_lock)
+            generated = generate_summary(
+                generator, q.text, draft, q.lang, limits.generator_evidence, self._generate_lock
+            )
             if generated is None:
                 notice = fallback_notice(q.lang)
             else:
-                (text, citations), backend = generated, generator.name
+                text = text.replace(draft.summary, generated, 1)
+                summary, backend = generated, generator.name
         return Answer(
             answer=text,
             refused=False,
             citations=citations,
             backend=backend,
+            summary=summary,
+            blocks=list(draft.blocks),
+            not_covered=draft.not_covered,
             notice=notice,
             language=q.lang,
             standalone_question=q.standalone,

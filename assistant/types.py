@@ -25,17 +25,55 @@ class Citation(_Frozen):
     principle: str
     kernelement: str
     kind: str
-    source: str
+    source: str  # the full label: document, section, lines
     edition: str = ""
     delphi: DelphiScores | None = None
     expert_added: bool = False
+    label: str = ""  # the short label shown in answers: "Delphi 2023 · Synergie"
+    principle_id: str = ""
+    also: list[str] = Field(default_factory=list)  # the same sentence in other editions
+    also_sources: list[str] = Field(default_factory=list)
+
+
+class AnswerLine(_Frozen):
+    """One cited sentence of an answer block; `n` is its citation number."""
+
+    n: int
+    id: str
+    text: str
+    kind: str
+
+
+class AnswerBlock(_Frozen):
+    """One principle (or one definition, tip, phase or table) of a structured answer."""
+
+    principle_id: str
+    kind: str
+    statement: AnswerLine  # the principle in its current wording
+    earlier: AnswerLine | None = None  # the 2021 wording, where it differs
+    kernelement: str = ""
+    deelelement: str = ""
+    delphi: DelphiScores | None = None
+    expert_added: bool = False
+    phase: str | None = None
+    label: str = ""  # "Delphi 2023 · Synergie"
+    works: list[AnswerLine] = Field(default_factory=list)
+    promoting: list[AnswerLine] = Field(default_factory=list)
+    hindering: list[AnswerLine] = Field(default_factory=list)
+    tip: AnswerLine | None = None
 
 
 class Answer(BaseModel):
+    """An answer: `answer` is the markdown a user reads, a pure rendering of `summary`,
+    `blocks` and `not_covered`; `citations` are numbered as in the text."""
+
     answer: str
     refused: bool
     citations: list[Citation]
     backend: str
+    summary: str = ""
+    blocks: list[AnswerBlock] = Field(default_factory=list)
+    not_covered: str = ""
     timings_ms: dict[str, float] = Field(default_factory=dict)
     notice: str = ""
     language: Language = "nl"

@@ -186,3 +186,9 @@ STOPWORDS = (DUTCH_FUNCTION_WORDS | ENGLISH_FUNCTION_WORDS) - frozenset(
         "zo",
     ]
 )
+
+
+# function words a line of a source ends in when its sentence goes on (a broken line)
+OPEN_ENDINGS = frozenset(
+    "de het een en of van in op te voor met aan bij om door die dat als".split()  # noqa: SIM905
+)

@@ -1,33 +1,90 @@
-"""Render: the selected records as markdown under fixed headings, every line cited (pure).
+"""Render: a plan as the structured answer and its markdown, every line cited (pure).
 
-Citation numbers are handed out in order of first use (`Citer`), so every number in
-the text has a citation and the other way round.
+Citation numbers are handed out in reading order (`Citer`), so every number in the text
+has a citation and the other way round. A sentence that stands in several editions is
+cited once, with the other editions in the citation's `also`. Markdown is a pure
+rendering of the summary, the blocks and what is not covered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.answer.select import Line, Selection
-from assistant.cite import Citer
+from assistant.answer.select import Block, Plan
+from assistant.answer.sentences import best_sentence
+from assistant.cite import Citer, short_label
 from assistant.delphi import delphi_parts
 from assistant.generators.base import Language
-from assistant.types import Citation
+from assistant.types import AnswerBlock, AnswerLine, Citation
 from corpus.record import Record
 
-HEADINGS = {
+TEXT: dict[str, dict[str, str]] = {
     "nl": {
-        "works": "Wat werkt",
-        "watch": "Waar je op let",
-        "weight": "Gewicht in het framework",
-        "intro_en": "",
+        "say": "{}",
+        "concretely": "Wat werkt: {}",
+        "hinders": "Wat in de weg kan zitten: {}",
+        "principle": "Het uitgangspunt: {}",
+        "was": "In 2021 luidde dit uitgangspunt: {}",
+        "now": "In 2023: {}",
+        "also": "Daarnaast: {}",
+        "helps": "Wat helpt: {}",
+        "figure": "In de Delphi-studie 2023: {}.",
+        "expert": "toegevoegd door praktijkexperts (E)",
+        "top10": "Volgens de Delphi-experts zijn dit de tien belangrijkste uitgangspunten "
+        "(Tabel 3).",
+        "top3": "De top 3 van {} volgens de Delphi-experts (Tabel 2).",
+        "experts": "Deze uitgangspunten{} zijn toegevoegd door praktijkexperts (E).",
+        "of": " van {}",
+        "mean": "gemiddeld belang {}",
+        "phase": "fase: {}",
+        "intro": "",
+        "not_covered": "Over {} zegt het LISO-framework niets; dat deel van je vraag kan ik "
+        "niet beantwoorden.",
     },
     "en": {
-        "works": "What works",
-        "watch": "What to watch out for",
-        "weight": "Weight in the framework",
-        "intro_en": "The LISO framework is written in Dutch; the passages below are quoted from it.",
+        "say": "{}",
+        "concretely": "What works: {}",
+        "hinders": "What can get in the way: {}",
+        "principle": "The principle: {}",
+        "was": "In 2021 the principle read: {}",
+        "now": "In 2023: {}",
+        "also": "Also: {}",
+        "helps": "What helps: {}",
+        "figure": "In the 2023 Delphi study: {}.",
+        "expert": "added by practice experts (E)",
+        "top10": "According to the Delphi experts these are the ten most important "
+        "principles (Table 3).",
+        "top3": "The top 3 of {} according to the Delphi experts (Table 2).",
+        "experts": "These principles{} were added by practice experts (E).",
+        "of": " of {}",
+        "mean": "mean importance {}",
+        "phase": "phase: {}",
+        "intro": "The LISO framework is written in Dutch; the passages below are quoted from it.",
+        "not_covered": "The LISO framework says nothing about {}; I cannot answer that part "
+        "of your question.",
+    },
+}
+
+
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "nl": {
+        "definitie": "Definitie",
+        "tip": "Tip uit het LISO Handboek",
+        "fase": "Fase",
+        "resultaat": "Uit de Delphi-studie",
+        "methode": "Over de Delphi-studie",
+        "bouwsteen": "Bouwsteen van het LISO Handboek",
+        "toelichting": "Toelichting",
+    },
+    "en": {
+        "definitie": "Definition",
+        "tip": "Tip from the LISO handbook",
+        "fase": "Phase",
+        "resultaat": "From the Delphi study",
+        "methode": "About the Delphi study",
+        "bouwsteen": "Building block of the LISO handbook",
+        "toelichting": "Explanation",
     },
 }
 
@@ -36,62 +93,199 @@ HEADINGS = {
 class Draft:
     text: str
     citations: list[Citation]
+    summary: str = ""
+    blocks: tuple[AnswerBlock, ...] = ()
+    not_covered: str = ""
 
 
 def weight_line(p: Record, lang: Language) -> str:
-    """The Delphi study's scores of a principle as one sentence ('' when it has none)."""
+    """The Delphi study's scores of a principle as a phrase ('' when it has none)."""
     parts = delphi_parts(p.delphi, "answer-nl" if lang == "nl" else "answer-en", p.kernelement)
     if p.expert_added:
-        parts.append(
-            "toegevoegd door praktijkexperts (E)"
-            if lang == "nl"
-            else "added by practice experts (E)"
-        )
-    if not parts:
-        return ""
-    lead = "Delphi-studie 2023: " if lang == "nl" else "Delphi study 2023: "
-    return lead + "; ".join(parts) + "."
+        parts.append(TEXT[lang]["expert"])
+    return "; ".join(parts)
 
 
-def _section(title: str, lines: Sequence[Line], citer: Citer) -> list[str]:
-    if not lines:
-        return []
-    return ["", f"**{title}**", *(f"{ln.text} {citer.ref(ln.record.id)}" for ln in lines)]
+def _meta(head: Record, lang: Language) -> str:
+    t = TEXT[lang]
+    parts = [short_label(head)]
+    weight = weight_line(head, lang)
+    if weight:
+        parts.append(weight)
+    if head.phase:
+        parts.append(t["phase"].format(head.phase))
+    return " · ".join(parts)
 
 
-def render(selection: Selection, retrieved: Sequence[Record], lang: Language) -> Draft:
-    """The answer's markdown and its citations."""
-    h = HEADINGS[lang]
-    citer = Citer(retrieved)
-    lines: list[str] = [h["intro_en"]] if h["intro_en"] else []
-    lines += [f"{ln.text} {citer.ref(ln.record.id)}" for ln in selection.direct]
-    top = selection.top
-    if selection.top_weight:
-        lines.append(f"{weight_line(top, lang)} {citer.ref(top.id)}")
-    lines += _section(h["works"], selection.works, citer)
-    lines += _section(h["watch"], selection.watch, citer)
-    weights = [
-        f"- {p.text.rstrip('.')}: {weight_line(p, lang)} {citer.ref(p.id)}"
-        for p in selection.weighed
+class _Lines:
+    """Numbers records by first use and keeps the structured lines of each block; a
+    long working element or factor is quoted by its sentence that fits the question."""
+
+    def __init__(self, citer: Citer, question: str, item_words: int) -> None:
+        self.citer = citer
+        self.question = question
+        self.item_words = item_words
+
+    def text(self, r: Record) -> str:
+        if r.kind in ("uitgangspunt", "definitie", "resultaat", "tip", "fase"):
+            return r.display()
+        return best_sentence(r.display(), self.question, self.item_words)
+
+    def line(self, r: Record) -> AnswerLine:
+        n = self.citer.number(r.id)
+        return AnswerLine(n=n, id=r.id, text=self.text(r), kind=r.kind)
+
+
+def _block(block: Block, lines: _Lines, with_earlier: bool, full: bool) -> AnswerBlock:
+    """The structured block; only the first (or, when asked what hinders, every) block
+    carries its factors, to keep the answer short."""
+    head = block.head
+    statement = lines.line(head)
+    return AnswerBlock(
+        principle_id=head.id,
+        kind=head.kind,
+        statement=statement,
+        earlier=lines.line(block.earlier) if block.earlier and with_earlier else None,
+        kernelement=head.kernelement,
+        deelelement=head.deelelement,
+        delphi=head.delphi,
+        expert_added=head.expert_added,
+        phase=head.phase,
+        label=short_label(head),
+        works=[lines.line(r) for r in block.works],
+        promoting=[lines.line(r) for r in block.promoting] if full else [],
+        hindering=[lines.line(r) for r in block.hindering] if full else [],
+    )
+
+
+def _summary(plan: Plan, lines: _Lines, lang: Language) -> list[str]:
+    t = TEXT[lang]
+    out = []
+    for key, r in plan.opening:
+        if key == "figure":
+            out.append(f"{r.display()} {lines.citer.ref(r.id)}")
+            out.append(t["figure"].format(weight_line(r, lang)))
+            continue
+        text = lines.text(r)
+        # a sentence that opens with its own label ("Succesfactoren: …") takes no second one
+        framed = t[key].format(text) if ":" not in text[:40] else text
+        out.append(f"{framed} {lines.citer.ref(r.id)}")
+    return out
+
+
+def _listing(plan: Plan, lines: _Lines, lang: Language) -> list[str]:
+    t = TEXT[lang]
+    kind = plan.intent.kind
+    kern = plan.intent.kernelement
+    if kind == "top10":
+        intro = t["top10"]
+    elif kind == "top3":
+        intro = t["top3"].format(kern)
+    else:
+        intro = t["experts"].format(t["of"].format(kern) if kern else "")
+    if plan.listing_source is not None:
+        intro += f" {lines.citer.ref(plan.listing_source.id)}"
+    out = [intro]
+    for i, r in enumerate(plan.listing, 1):
+        mean = r.delphi.mean if r.delphi else None
+        score = f" ({t['mean'].format(_decimal(mean, lang))})" if mean is not None else ""
+        out.append(f"{i}. {r.display().rstrip('.')}{score}. {lines.citer.ref(r.id)}")
+    return out
+
+
+def _decimal(value: float, lang: Language) -> str:
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def _block_markdown(i: int, block: AnswerBlock, said: set[str], lang: Language) -> list[str]:
+    t = TEXT[lang]
+    if block.kind != "uitgangspunt":
+        name = KIND_NAMES[lang].get(block.kind, block.kind)
+        out = [f"**{i}. {name}** · {block.label}"]
+        if block.statement.id not in said:
+            out.append(f"{block.statement.text} [{block.statement.n}]")
+        return out
+    out = [f"**{i}. {block.statement.text}** [{block.statement.n}]"]
+    meta = "; ".join(p for p in (block.label, _block_weight(block, lang)) if p)
+    out.append(f"_{meta}_")
+    if block.earlier is not None and block.earlier.id not in said:
+        out.append(f"- {t['was'].format(block.earlier.text)} [{block.earlier.n}]")
+    out += [f"- {ln.text} [{ln.n}]" for ln in block.works if ln.id not in said]
+    out += [
+        f"- {t['helps'].format(ln.text)} [{ln.n}]" for ln in block.promoting if ln.id not in said
     ]
-    # the weighed principles are cited even when their lines are not shown (an answer
-    # that leads with a study result): kept as it was, see docs/architecture.md
-    if selection.show_weights:
-        lines += ["", f"**{h['weight']}**", *weights]
-    return Draft("\n".join(lines).strip(), citer.citations())
+    out += [
+        f"- {t['hinders'].format(ln.text)} [{ln.n}]" for ln in block.hindering if ln.id not in said
+    ]
+    return out
 
 
-def refusal_text(lang: Language, nearest: Sequence[Record]) -> str:
-    if lang == "en":
-        text = "The LISO framework does not cover this question, so I cannot answer it from the sources."
-        if nearest:
-            text += " The nearest principles in the framework are:\n" + "\n".join(
-                f"- {r.text}" for r in nearest
-            )
-        return text
-    text = "Het LISO-framework gaat niet over deze vraag, dus ik kan hem niet beantwoorden vanuit de bronnen."
-    if nearest:
-        text += " De principes die er het dichtst bij liggen:\n" + "\n".join(
-            f"- {r.text}" for r in nearest
-        )
-    return text
+def _block_weight(block: AnswerBlock, lang: Language) -> str:
+    parts = delphi_parts(block.delphi, "meta-nl" if lang == "nl" else "meta-en")
+    if block.expert_added:
+        parts.append(TEXT[lang]["expert"])
+    if block.phase:
+        parts.append(TEXT[lang]["phase"].format(block.phase))
+    return "; ".join(parts)
+
+
+def render(plan: Plan, by_id: Mapping[str, Record], lang: Language, item_words: int = 40) -> Draft:
+    """The structured answer, its markdown and its citations."""
+    t = TEXT[lang]
+    citer = Citer(list(by_id.values()))
+    lines = _Lines(citer, plan.question, item_words)
+    summary = _listing(plan, lines, lang) if plan.listing else _summary(plan, lines, lang)
+    # the 2021 wording: of the first principle, or of every one when asked what changed;
+    # the factors: of the first principle, or of every one when asked what hinders
+    changes, hinders = plan.intent.kind == "changes", plan.intent.kind == "hinders"
+    blocks = [
+        _block(b, lines, i == 0 or changes, i == 0 or hinders) for i, b in enumerate(plan.blocks)
+    ]
+    said = {r.id for _, r in plan.opening}
+    md: list[str] = [t["intro"]] if t["intro"] else []
+    md.append("\n".join(summary) if plan.listing else " ".join(summary))
+    if not plan.listing:
+        # a definition, tip or table the summary already says needs no block of its own
+        shown = [b for b in blocks if b.kind == "uitgangspunt" or b.statement.id not in said]
+        for i, block in enumerate(shown, 1):
+            md += ["", *_block_markdown(i, block, said, lang)]
+    not_covered = t["not_covered"].format(plan.not_covered) if plan.not_covered else ""
+    if not_covered:
+        md += ["", not_covered]
+    summary_text = "\n".join(summary) if plan.listing else " ".join(summary)
+    return Draft("\n".join(md).strip(), citer.citations(), summary_text, tuple(blocks), not_covered)
+
+
+REFUSAL = {
+    "nl": (
+        "Het LISO-framework gaat niet over deze vraag, dus ik kan hem niet beantwoorden "
+        "vanuit de bronnen. Ik help bij vragen over het opzetten, organiseren en laten leren "
+        "van een leernetwerk, bijvoorbeeld:"
+    ),
+    "en": (
+        "The LISO framework does not cover this question, so I cannot answer it from the "
+        "sources. I can help with setting up, organising and learning in a learning network, "
+        "for example:"
+    ),
+}
+
+
+# example questions a refusal offers (what the assistant can help with)
+REFUSAL_EXAMPLES: dict[Language, tuple[str, ...]] = {
+    "nl": (
+        "Hoe houden we deelnemers betrokken tussen de bijeenkomsten door?",
+        "Wat kunnen we doen als partners in ons netwerk elkaar als concurrenten zien?",
+        "Welke uitgangspunten vinden de Delphi-experts het belangrijkst?",
+    ),
+    "en": (
+        "How do we keep members engaged between meetings?",
+        "What can we do when partners in our network see each other as competitors?",
+        "Which principles do the Delphi experts consider most important?",
+    ),
+}
+
+
+def refusal_text(lang: Language, examples: Sequence[str]) -> str:
+    """A short refusal that says what the assistant can help with, with examples."""
+    return REFUSAL[lang] + "".join(f"\n- {e}" for e in examples)

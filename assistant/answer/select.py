@@ -1,203 +1,267 @@
-"""Select: which records an extractive answer says, and in which part (pure).
+"""Select: which principles an answer shows and what it says of each (pure).
 
-The direct answer (the best record, with its principle), what works and what to watch
-out for (from the records near the main principle), and the principles whose Delphi
-weight is listed. No text is formatted and no number handed out here: see `render`.
+The answer is built from principles, not chunks: the first principle of the ranking,
+and the second and third when their score is close to the first (a share of it chosen
+on dev) or the message asks several questions. Of each principle: its statement in the
+current wording (and the 2021 wording where it differs), its best working elements,
+one or two promoting and hindering factors of its review theme, and the Delphi scores.
+The kind of question decides how the answer opens (`assistant.answer.intent`);
+aggregations (the top ten, a core element's top 3, what experts added, what changed
+since 2021) are computed from the records' metadata, not from retrieval. No text is
+numbered here: see `render`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from assistant.answer.sentences import asks_ranking, best_sentence, lead_for, overlap
-from assistant.evidence import current, principle_of
-from assistant.rerank import intents
-from assistant.types import Hit
+from assistant.answer.intent import QuestionIntent
+from assistant.principles import PrincipleScore
 from corpus.record import Record
-from corpus.text import fold
+from corpus.text import fold, plain
 
-# kinds that answer a question by themselves (not as a fragment of a principle)
-STANDALONE_KINDS = (
-    "uitgangspunt",
-    "definitie",
-    "resultaat",
-    "methode",
-    "tip",
-    "fase",
-    "toelichting",
-)
-# kinds that say what works, listed first under that heading
-WORKS_KINDS = ("werkzaam_element", "bevorderend", "tip")
-NEAR_HITS = 2  # records of the principles of this many best hits may join the answer
-DIRECT_LEAD_CHARS = 80  # a shorter lead-in is shown before the direct answer
+WORK_KINDS = ("werkzaam_element",)
+# an explanation says what works only where a principle has no working elements (the
+# 2021 principles); in the Delphi report it introduces a section ("We staan stil bij …")
+FALLBACK_WORK_KINDS = ("toelichting",)
+SAME_WORDING = 0.8  # word overlap (Jaccard) above which the 2021 wording is not shown
+PHASE_ORDER = ("formeren", "onderhoud", "institutionaliseren")
 
 
 @dataclass(frozen=True)
 class AnswerShape:
-    """Sizes of the extractive answer (see Settings)."""
+    """Sizes of the answer (see Settings)."""
 
-    max_citations: int = 6
-    works: int = 3
-    watch: int = 2
-    weights: int = 2
-    sentence_words: int = 45
-    item_words: int = 35
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of the answer: its text (without a citation) and the record it cites."""
-
-    record: Record
-    text: str
+    max_blocks: int = 3
+    follow_ratio: float = 0.8  # a further principle is shown when its score is this close
+    works_first: int = 3  # working elements of the first principle
+    works_other: int = 2  # … of the others
+    factors: int = 1  # promoting and hindering factors per principle (2 when asked for)
+    item_words: int = 40  # a longer working element or factor is quoted by its best sentence
 
 
 @dataclass(frozen=True)
-class Selection:
-    top: Record  # what the answer leads with
-    direct: list[Line]  # the direct answer: the principle, then the top record (or just it)
-    top_weight: bool  # the top principle's Delphi weight follows the direct answer
-    works: list[Line] = field(default_factory=list)
-    watch: list[Line] = field(default_factory=list)
-    weighed: list[Record] = field(default_factory=list)  # principles with a weight line
+class Block:
+    """What the answer says of one principle (or definition, tip, phase, table)."""
 
-    @property
-    def show_weights(self) -> bool:
-        """An answer that leads with a study result lists no weights (their citations
-        are still handed out: see the closing note of `render`)."""
-        return bool(self.weighed) and self.top.kind != "resultaat"
+    head: Record
+    earlier: Record | None = None  # the 2021 wording, where it differs
+    works: list[Record] = field(default_factory=list)
+    promoting: list[Record] = field(default_factory=list)
+    hindering: list[Record] = field(default_factory=list)
 
 
-def _scored_record(question: str, hits: Sequence[Hit]) -> Record | None:
-    """For a ranking question: the Delphi table the question names (Table 3, the ten
-    most important; Table 2, the top 3 per core element), else the best-ranked
-    principle that carries Delphi scores."""
-    q = fold(question)
-    records = [h.record for h in hits]
-    if re.search(r"\btien\b|top ?10|top-10|\bten\b|belangrijkst|most important", q):
-        table = next((r for r in records if r.delphi_table() == 3), None)
-        if table:
-            return table
-    if re.search(r"top ?(3|drie)|top-3|top three", q):
-        table = next((r for r in records if r.delphi_table() == 2), None)
-        if table:
-            return table
-    scored = [(i, r) for i, r in enumerate(records) if r.kind == "uitgangspunt" and r.delphi]
-    if not scored:
+@dataclass(frozen=True)
+class Plan:
+    """The whole answer before it is numbered: how it opens, then the blocks."""
+
+    intent: QuestionIntent
+    question: str
+    opening: list[tuple[str, Record]]  # (template key, record) sentences of the summary
+    blocks: list[Block]
+    listing: list[Record] = field(default_factory=list)  # an aggregation's principles
+    listing_source: Record | None = None  # the table an aggregation also rests on
+    not_covered: str = ""
+
+
+def _statement(key: str, by_id: Mapping[str, Record]) -> Record | None:
+    return by_id.get(key)
+
+
+def _words(text: str) -> set[str]:
+    return set(plain(text).split())
+
+
+def _earlier(head: Record, by_id: Mapping[str, Record]) -> Record | None:
+    """The 2021 wording of a principle when it differs from the current one in more
+    than a word or two."""
+    if head.kind != "uitgangspunt":
         return None
-    # the principle the question describes best; among equals the better-ranked one
-    return max(scored, key=lambda ir: (overlap(question, ir[1].text), -ir[0]))[1]
-
-
-def _direct(
-    question: str, top: Record, principle: Record | None, shape: AnswerShape
-) -> tuple[list[Line], str]:
-    """The direct answer's lines, and the sentence quoted from the top record."""
-    table = top.delphi_table() in (2, 3)
-    direct = top.text if table else best_sentence(top.text, question, shape.sentence_words)
-    if top.kind in STANDALONE_KINDS or principle is None:
-        return [Line(top, direct)], direct
-    lead = f"{top.lead.rstrip(':')}: " if top.lead and len(top.lead) < DIRECT_LEAD_CHARS else ""
-    return [Line(principle, principle.text), Line(top, f"{lead}{direct}")], direct
-
-
-def _candidates(hits: Sequence[Hit], main_ids: set[str]) -> list[Hit]:
-    """The other hits, the main principle's records and the kinds that say what works
-    first; the main principle's own statement (already said) left out."""
-    return sorted(
-        (h for h in hits[1:] if not (h.record.kind == "uitgangspunt" and h.id in main_ids)),
-        key=lambda h: (
-            h.record.principle_id not in main_ids,
-            h.record.kind not in WORKS_KINDS,
-            h.rank,
-        ),
-    )
-
-
-def _works_and_watch(
-    question: str,
-    hits: Sequence[Hit],
-    top: Record,
-    principle: Record | None,
-    seen: set[str],
-    budget: int,
-    shape: AnswerShape,
-) -> tuple[list[Line], list[Line]]:
-    """Lines for what works and what to watch out for, from records close to the
-    answer: of the principles of the best hits or of the main principle (citing loosely
-    related records hurts precision)."""
-    want = intents(question)
-    main_ids = {principle.id, *principle.also_in} if principle is not None else set()
-    near = {h.record.principle_id or h.id for h in hits[:NEAR_HITS]} | main_ids
-    works: list[Line] = []
-    watch: list[Line] = []
-    for hit in _candidates(hits, main_ids):
-        r = hit.record
-        if len(works[: shape.works]) + len(watch[: shape.watch]) >= budget:
-            break
-        if (r.principle_id or r.id) not in near or r.id == top.id:
+    now = _words(head.text)
+    for other in head.also_in:
+        r = by_id.get(other)
+        if r is None or r.edition != "framework-2021":
             continue
-        if r.kind == "belemmerend" and "belemmerend" not in want and r.principle_id not in main_ids:
-            continue
-        sentence = best_sentence(r.text, question, shape.item_words)
-        key = fold(sentence)
+        was = _words(r.text)
+        if len(now & was) / max(1, len(now | was)) < SAME_WORDING:
+            return r
+    return None
+
+
+def _distinct(records: Sequence[Record], n: int, seen: set[str]) -> list[Record]:
+    """The first n records whose sentence was not said yet (the same sentence from two
+    editions is said once)."""
+    out = []
+    for r in records:
+        key = fold(r.display())
         if key in seen:
             continue
         seen.add(key)
-        if r.kind == "belemmerend":
-            watch.append(Line(r, f"- {lead_for(r)}{sentence}"))
-        elif r.kind == "uitgangspunt":
-            works.append(Line(r, f"- {r.text}"))
-        else:
-            works.append(Line(r, f"- {lead_for(r)}{sentence}"))
-    return works[: shape.works], watch[: shape.watch]
+        out.append(r)
+        if len(out) == n:
+            break
+    return out
 
 
-def has_weight(p: Record) -> bool:
-    """Whether a principle has anything to say in a weight line."""
-    d = p.delphi
-    scores = d is not None and any(
-        v is not None for v in (d.mean, d.weight, d.top3_rank, d.top10_rank)
+def build_block(
+    key: str,
+    members: Sequence[Record],
+    by_id: Mapping[str, Record],
+    works: int,
+    factors: int,
+    seen: set[str],
+) -> Block | None:
+    """A principle's block from its members, best first (a search within the principle)."""
+    head = _statement(key, by_id)
+    if head is None:
+        return None
+    seen.add(fold(head.display()))
+    if head.kind != "uitgangspunt":
+        return Block(head)
+    work = [r for r in members if r.kind in WORK_KINDS] or [
+        r for r in members if r.kind in FALLBACK_WORK_KINDS
+    ]
+    return Block(
+        head,
+        _earlier(head, by_id),
+        _distinct(work, works, seen),
+        _distinct([r for r in members if r.kind == "bevorderend"], factors, seen),
+        _distinct([r for r in members if r.kind == "belemmerend"], factors, seen),
     )
-    return scores or p.expert_added
 
 
-def _weighed(
-    cited: Sequence[Record], retrieved: Mapping[str, Record], by_id: Mapping[str, Record], n: int
-) -> list[Record]:
-    """The current (Delphi 2023) principles of the cited records that carry scores."""
-    out: list[Record] = []
-    for r in cited:
-        p = current(principle_of(by_id[r.id], by_id), retrieved)
-        if p is None or p.id not in retrieved or not p.delphi or p.edition != "delphi-2023":
-            continue
-        if has_weight(p) and all(p.id != q.id for q in out) and len(out) < n:
-            out.append(p)
+def candidates(
+    ranking: Sequence[PrincipleScore], intent: QuestionIntent, by_id: Mapping[str, Record]
+) -> list[PrincipleScore]:
+    """The ranking an answer chooses from: a definition leads only a question about what
+    a term means (a situation is answered with principles, not with a term)."""
+    if intent.kind == "definition":
+        return list(ranking)
+    kept = [p for p in ranking if p.id not in by_id or by_id[p.id].kind != "definitie"]
+    return kept or list(ranking)
+
+
+def shown_principles(
+    ranking: Sequence[PrincipleScore], intent: QuestionIntent, shape: AnswerShape
+) -> list[str]:
+    """The principles the answer shows: the first, then those whose score is close."""
+    if not ranking:
+        return []
+    best = ranking[0].score
+    keys = [ranking[0].id]
+    for p in ranking[1 : shape.max_blocks]:
+        close = best > 0 and p.score >= shape.follow_ratio * best
+        if close or (intent.several_parts and len(keys) < 2):
+            keys.append(p.id)
+        else:
+            break
+    return keys
+
+
+def _by_phase(blocks: list[Block]) -> list[Block]:
+    def order(b: Block) -> int:
+        phase = b.head.phase
+        return PHASE_ORDER.index(phase) if phase in PHASE_ORDER else len(PHASE_ORDER)
+
+    return sorted(blocks, key=order)
+
+
+def _aggregation(
+    intent: QuestionIntent, records: Sequence[Record]
+) -> tuple[list[Record], Record | None]:
+    """The principles an aggregation lists, from the metadata; and the table it rests on."""
+    current = [r for r in records if r.kind == "uitgangspunt" and r.edition == "delphi-2023"]
+    table = None
+    if intent.kind == "top10":
+        listed = sorted(
+            (r for r in current if r.delphi and r.delphi.top10_rank),
+            key=lambda r: r.delphi.top10_rank or 0,  # type: ignore[union-attr]
+        )
+        table = next((r for r in records if r.delphi_table() == 3), None)
+    elif intent.kind == "top3":
+        listed = sorted(
+            (
+                r
+                for r in current
+                if r.kernelement == intent.kernelement and r.delphi and r.delphi.top3_rank
+            ),
+            key=lambda r: r.delphi.top3_rank or 0,  # type: ignore[union-attr]
+        )
+        table = next(
+            (r for r in records if r.delphi_table() == 2 and (intent.kernelement or "-") in r.text),
+            None,
+        )
+    else:  # expert
+        listed = [
+            r
+            for r in current
+            if r.expert_added
+            and (intent.kernelement is None or r.kernelement == intent.kernelement)
+        ]
+    return listed, table
+
+
+def _opening(
+    intent: QuestionIntent, blocks: Sequence[Block], records: Sequence[Record]
+) -> list[tuple[str, Record]]:
+    """The summary's sentences: (template, record), see `render`."""
+    if not blocks:
+        return []
+    first = blocks[0]
+    head = first.head
+    if head.kind != "uitgangspunt":
+        return [("say", head)]
+    if intent.kind == "hinders" and first.hindering:
+        out = [("hinders", first.hindering[0]), ("principle", head)]
+    elif intent.kind == "figures" and head.delphi:
+        out = [("figure", head)]
+    elif intent.kind == "changes" and first.earlier is not None:
+        out = [("was", first.earlier), ("now", head)]
+    elif intent.kind == "phases":
+        overview = next((r for r in records if all(p in fold(r.text) for p in PHASE_ORDER)), None)
+        out = [("say", overview)] if overview is not None else []
+        out.append(("say", head))
+    else:
+        out = [("say", head)]
+        if first.works:
+            out.append(("concretely", first.works[0]))
     return out
 
 
 def select(
-    question: str, hits: Sequence[Hit], by_id: Mapping[str, Record], shape: AnswerShape
-) -> Selection:
-    """Which records the answer says where; `hits` is the evidence, best first."""
-    retrieved = {h.record.id: h.record for h in hits}
-    top = hits[0].record
-    if asks_ranking(question):  # lead with the best scored principle or table
-        top = _scored_record(question, hits) or top
-    principle = current(principle_of(top, retrieved), retrieved)
-    direct, sentence = _direct(question, top, principle, shape)
-    want = intents(question)
-    top_weight = (
-        top.kind == "uitgangspunt"
-        and top.delphi is not None
-        and ("uitgangspunt" in want or bool(top.delphi.top10_rank))
-        and has_weight(top)
-    )
-    first = {line.record.id: line.record for line in direct}
-    budget = shape.max_citations - len(first)
-    works, watch = _works_and_watch(question, hits, top, principle, {fold(sentence)}, budget, shape)
-    cited = {**first, **{line.record.id: line.record for line in (*works, *watch)}}
-    weighed = _weighed(list(cited.values()), retrieved, by_id, shape.weights)
-    return Selection(top, direct, top_weight, works, watch, weighed)
+    question: str,
+    intent: QuestionIntent,
+    ranking: Sequence[PrincipleScore],
+    members: Mapping[str, Sequence[Record]],
+    by_id: Mapping[str, Record],
+    records: Sequence[Record],
+    shape: AnswerShape,
+    not_covered: str = "",
+) -> Plan:
+    """The plan of the answer: `ranking` is the principle ranking, `members` the best
+    records of each shown principle (best first), `records` the whole corpus (for
+    aggregations)."""
+    if intent.kind in ("top10", "top3", "expert"):
+        listing, table = _aggregation(intent, records)
+        if listing:  # the list is the answer; the table it comes from leads
+            head = table or listing[0]
+            return Plan(intent, question, [], [Block(head)], listing, table, not_covered)
+    keys = shown_principles(candidates(ranking, intent, by_id), intent, shape)
+    if intent.kind == "definition":
+        kinds = {p.id: by_id[p.id].kind for p in ranking[:3] if p.id in by_id}
+        definition = next((k for k, kind in kinds.items() if kind == "definitie"), None)
+        if definition is not None:
+            keys = [definition, *(k for k in keys if k != definition)][: shape.max_blocks]
+    seen: set[str] = set()
+    factors = shape.factors + (1 if intent.kind == "hinders" else 0)
+    blocks = []
+    for i, key in enumerate(keys):
+        works = shape.works_first if i == 0 else shape.works_other
+        block = build_block(key, members.get(key, ()), by_id, works, factors, seen)
+        if block is not None:
+            blocks.append(block)
+    if intent.kind == "phases":
+        blocks = _by_phase(blocks)
+    opening = _opening(intent, blocks, records)
+    return Plan(intent, question, opening, blocks, not_covered=not_covered)

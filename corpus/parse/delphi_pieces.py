@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from corpus.parse import ocr
 from corpus.parse.common import Line, split_trailing_refs
+from corpus.text import OPEN_ENDINGS
 
 NO_CHANGE = re.compile(
     r"^(Er worden geen aanvullingen|De onderbouwing (is|van dit uitgangspunt is))", re.I
@@ -30,31 +31,7 @@ ROLES = {"o": "onderbouwing", "k": "kenmerk", "s": "succesfactor", "r": "randvoo
 # a lead that ends in one of these words without a colon still introduces a list
 _OPEN_END = frozenset(["is", "zijn", "wanneer", "als", "door", "aan", "om", "met", "bij", "waarin"])
 INTRO = re.compile(r"^(We (beschrijven|staan stil)|Vanuit de praktijk worden de volgende)")
-_FUNCTION_END = frozenset(
-    [
-        "de",
-        "het",
-        "een",
-        "en",
-        "of",
-        "van",
-        "in",
-        "op",
-        "te",
-        "voor",
-        "met",
-        "aan",
-        "bij",
-        "om",
-        "door",
-        "die",
-        "dat",
-        "als",
-        "tot",
-        "naar",
-        "zoals",
-    ]
-)
+_FUNCTION_END = OPEN_ENDINGS | {"tot", "naar", "zoals"}
 SHORT_LINE = 45  # characters: a line this short ended its piece (the text did not wrap)
 
 

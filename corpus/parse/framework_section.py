@@ -8,6 +8,7 @@ import re
 
 from corpus.parse.common import Line, ParseError, inline_citations, similarity
 from corpus.parse.records import Draft, Parsed, SpanUse
+from corpus.text import OPEN_ENDINGS
 
 FILE = "001_69f608219fdae590.txt"
 TITLE = "Framework Leren en implementeren in samenwerkingsverbanden in de zorg voor jeugd"
@@ -44,9 +45,7 @@ def _is_heading(lines: list[Line], i: int) -> bool:
 _REF_NUMBERS = re.compile(r"(?<=[a-z]) (\d{1,3}(?:,\d{1,3})+)(?= [a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 # a line that ends in one of these words stops mid-sentence
-_FUNCTION_END = frozenset(
-    "de het een en of van in op te voor met aan bij om door die dat als".split()  # noqa: SIM905
-)
+_FUNCTION_END = OPEN_ENDINGS
 
 
 def _finish(text: str) -> str:

@@ -15,6 +15,7 @@ from corpus.parse.common import (
     split_trailing_refs,
 )
 from corpus.parse.records import Draft, Parsed
+from corpus.text import OPEN_ENDINGS
 
 FILE = "002_f749457133107596.txt"
 TITLE = "Website LISO-framework: kernelement Ontwikkelfasen"
@@ -22,28 +23,7 @@ EDITION = "website-2023"
 N_THEMES = 7
 
 
-_FUNCTION_END = frozenset(
-    [
-        "de",
-        "het",
-        "een",
-        "en",
-        "of",
-        "van",
-        "in",
-        "op",
-        "te",
-        "voor",
-        "met",
-        "aan",
-        "bij",
-        "om",
-        "door",
-        "die",
-        "dat",
-        "als",
-    ]
-)
+_FUNCTION_END = OPEN_ENDINGS
 _INTRO = re.compile(r"^(Vanuit de praktijk worden de volgende|We beschrijven)")
 
 

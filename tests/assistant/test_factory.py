@@ -22,8 +22,8 @@ def test_settings_flow_into_the_steps(tmp_path: Path) -> None:
         reranker="none",
         principle_ranking=False,
         focus_kinds=["tip"],
-        answer_works=1,
-        max_citations=4,
+        answer_works_first=1,
+        follow_ratio=0.5,
         answer_hits=5,
         stream_chunk_chars=10,
     )
@@ -36,7 +36,7 @@ def test_settings_flow_into_the_steps(tmp_path: Path) -> None:
     assert retriever.config.ranking is None and retriever.config.focus_kinds == ("tip",)
     assert isinstance(retriever.reranker, NoRerank)
     a = build_assistant(s, embedder=WordEmbedder())
-    assert (a.shape.works, a.shape.max_citations) == (1, 4)
+    assert (a.shape.works_first, a.shape.follow_ratio) == (1, 0.5)
     assert (a.limits.answer_hits, a.limits.stream_chunk_chars) == (5, 10)
     assert isinstance(a.embedder, QueryCache) and a.generator is None
     assert a.generator_name == "extractive"

@@ -9,12 +9,12 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.evidence import EvidenceConfig, best_of_principle, main_principle, with_principles
+from assistant.evidence import EvidenceConfig, best_of_principle
 from assistant.factory import build_assistant, make_indexes, make_retriever
 from assistant.generators.base import Evidence, GeneratorError, Language
 from assistant.scope import judge
 from assistant.service import Assistant, pieces
-from assistant.types import Hit, Turn
+from assistant.types import Turn
 from corpus.record import Filters
 from tests.conftest import memory_settings
 from tests.fakes import BY_ID, P1, P2, WordEmbedder, chunks
@@ -64,15 +64,10 @@ def test_k_and_the_question_are_checked(memory_assistant: Assistant) -> None:
 # --- evidence --------------------------------------------------------------------------
 
 
-def test_evidence_adds_principles_their_current_version_and_members(
+def test_a_search_within_a_principle_finds_its_best_members(
     memory_assistant: Assistant,
 ) -> None:
     index = memory_assistant.index
-    fragment = Hit(id=f"{P1}-we01", score=1.0, rank=1, record=BY_ID[f"{P1}-we01"])
-    old = Hit(id="fw21-p18", score=0.5, rank=2, record=BY_ID["fw21-p18"])
-    grouped = with_principles([fragment, old], index.by_id)
-    assert [h.id for h in grouped] == [f"{P1}-we01", "fw21-p18", P1]
-    assert main_principle([old], {h.id: h.record for h in grouped}).id == P1  # type: ignore[union-attr]
     cfg = EvidenceConfig(members=2, member_candidates=20, rrf_k=10)
     best = best_of_principle(
         "groepsgevoel", index, memory_assistant.embedder, P1, cfg, {f"{P1}-we02"}
@@ -97,11 +92,15 @@ def test_scope_by_neighbourhood(memory_assistant: Assistant) -> None:
 # --- the assistant ---------------------------------------------------------------------
 
 
-def test_ask_answers_with_citations_from_the_evidence(memory_assistant: Assistant) -> None:
+def test_ask_answers_from_the_shown_principles(memory_assistant: Assistant) -> None:
     ans = memory_assistant.ask(QUESTION)
     assert not ans.refused and ans.backend == "extractive" and ans.language == "nl"
-    evidence = memory_assistant.evidence(QUESTION, memory_assistant.search(QUESTION, k=10))
-    assert {c.id for c in ans.citations} <= {h.id for h in evidence}
+    shown = {b.principle_id for b in ans.blocks}
+    first = memory_assistant.rank_principles(QUESTION)[0].id
+    assert ans.blocks[0].principle_id == first
+    # a shown principle, one of its records, or its wording in another edition
+    linked = shown | {other for p in shown for other in BY_ID[p].also_in}
+    assert all(BY_ID[c.id].principle_id in linked or c.id in linked for c in ans.citations)
     assert set(ans.timings_ms) >= {"retrieve_ms", "compose_ms", "total_ms", "embed_ms"}
 
 
@@ -145,7 +144,10 @@ def test_an_llm_answer_is_checked_and_a_failure_falls_back(memory_index) -> None
     settings, embedder = memory_index
     good = _Writer("Tevreden en toegewijde leden zullen vollediger deelnemen aan het werk [1].")
     ans = build_assistant(settings, embedder=embedder, generator=good).ask(QUESTION)
-    assert ans.backend == "fake" and ans.citations[0].id == P1 and ans.answer.endswith("[1].")
+    # the generator writes the summary only; the principles stay extractive
+    assert ans.backend == "fake" and ans.citations[0].id == P1
+    assert ans.summary.endswith("[1].") and ans.answer.startswith(ans.summary)
+    assert ans.blocks and ans.blocks[0].principle_id == P1
     down = build_assistant(settings, embedder=embedder, generator=_Writer(None)).ask(QUESTION)
     assert down.backend == "extractive" and down.notice and down.citations
     made_up = _Writer("De maan is van kaas [9].")
