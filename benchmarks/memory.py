@@ -9,6 +9,8 @@ Two measurements, written to benchmarks/results/memory.json:
   questions from 8 and then 32 clients, and its peak (VmHWM).
 
     python -m benchmarks.memory                 # both
+    python -m benchmarks.memory --only server --out benchmarks/results/memory_st.json \
+        --env ASSISTANT_EMBEDDER=sentence-transformers ASSISTANT_INDEX_DIR=index/store-st
     python -m benchmarks.memory --only server --root /path/to/other/checkout
 """
 
@@ -59,9 +61,8 @@ def stages() -> list[dict[str, Any]]:
 
     note("python")
     import torch  # noqa: F401
-    import transformers  # noqa: F401
 
-    note("+ torch, transformers")
+    note("+ torch")
     import app.api  # noqa: F401  (FastAPI, Gradio, Chroma's client, the assistant)
 
     note("+ the app's other imports")
@@ -83,6 +84,10 @@ def stages() -> list[dict[str, Any]]:
     with ThreadPoolExecutor(32) as pool:
         list(pool.map(assistant.ask, questions(200, "threads")))
     note("+ 200 new questions from 32 threads")
+    loaded = [
+        m for m in ("transformers", "sentence_transformers", "peft", "sklearn") if m in sys.modules
+    ]
+    print(f"libraries loaded by the embedder: {loaded or 'none of transformers and its kin'}")
     return rows
 
 
