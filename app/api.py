@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from app.admin import ReindexJob
 from app.errors import install_error_handlers
 from app.feedback import open_feedback_store
-from app.readiness import Readiness
+from app.readiness import Readiness, limit_malloc_arenas
 from app.readiness import start as readiness_start
 from app.routes import admin, ask, browse, feedback, openai, widget
 from app.routes.search import search_router
@@ -70,6 +70,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app; `assistant_factory` is called per request (make it cached)."""
     settings = settings or get_settings()
+    limit_malloc_arenas(settings.malloc_arenas)
     readiness = Readiness()
     app = FastAPI(
         lifespan=_lifespan(settings, assistant_factory, readiness),

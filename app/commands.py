@@ -21,11 +21,18 @@ def serve(
 ) -> None:
     """Start the API, the chat (/chat) and the widget on one port, with
     ASSISTANT_WORKERS worker processes (each warms up before it reports ready)."""
-    import uvicorn
+    import os
 
+    from app.readiness import limit_malloc_arenas
     from assistant.config import get_settings
 
     s = get_settings()
+    # before any thread starts (here and, through the environment, in each worker)
+    limit_malloc_arenas(s.malloc_arenas)
+    if s.malloc_arenas > 0:
+        os.environ.setdefault("MALLOC_ARENA_MAX", str(s.malloc_arenas))
+    import uvicorn
+
     host, port, workers = host or s.host, port or s.port, workers or s.workers
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
     typer.echo(f"Chat:          {base}/chat/")

@@ -11,6 +11,7 @@ feedback database's migrations); a chore that fails is logged and never stops th
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import threading
 import time
@@ -42,6 +43,22 @@ class Readiness:
     @property
     def ready(self) -> bool:
         return self.state == "ready"
+
+
+def limit_malloc_arenas(arenas: int) -> bool:
+    """At most `arenas` glibc malloc arenas in this process (mallopt M_ARENA_MAX), so that
+    many request threads share a few heaps instead of each keeping its own; returns
+    whether it was set (not on other C libraries, nor with `arenas` <= 0)."""
+    if arenas <= 0:
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False
+
+
+_M_ARENA_MAX = -8  # from glibc's malloc.h
 
 
 def warm_up(assistant: Assistant) -> None:

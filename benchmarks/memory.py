@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -98,8 +99,8 @@ def serve(root: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str
     from deploy.services import free_port
 
     port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "app.api:create_app", "--factory"]
-    cmd += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    # as `make run` starts it (one worker: the server process is the worker)
+    cmd = [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1", "--port", str(port)]
     full_env = {
         **os.environ,
         "PYTHONPATH": str(root),
@@ -112,7 +113,9 @@ def serve(root: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str
         "ASSISTANT_WARM_UP_ON_START": "1",
         **env,
     }
-    proc = subprocess.Popen(cmd, cwd=root, env=full_env)
+    log = Path(tempfile.gettempdir()) / f"liso-memory-{port}.log"
+    with log.open("wb") as out:  # the child keeps its own handle
+        proc = subprocess.Popen(cmd, cwd=root, env=full_env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
