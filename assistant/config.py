@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     workers: int = 1  # uvicorn worker processes of `serve` / `make run` (each loads the model)
+    # answers a process works on at once (0 = no limit): the work is CPU-bound, so more
+    # only share the cores, and each holds its own buffers; the others wait in line
+    concurrent_answers: int = 4
     # glibc malloc arenas of a serving process; its default (8 per core) lets the memory
     # of 32 concurrent answers grow by ~170 MB that is never given back; 0 = glibc's default
     malloc_arenas: int = 2

@@ -133,6 +133,7 @@ def limits(s: Settings) -> Limits:
         stream_chunk_chars=s.stream_chunk_chars,
         scope_k=s.scope_k,
         scope_margin=s.scope_margin,
+        concurrent_answers=s.concurrent_answers,
     )
 
 

@@ -13,6 +13,7 @@ the index it started with.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import time
@@ -77,6 +78,8 @@ class Limits:
     stream_chunk_chars: int
     scope_k: int
     scope_margin: float
+    # answers worked on at once in this process (0 = no limit); more wait their turn
+    concurrent_answers: int = 0
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,12 @@ class Assistant:
         self._pin = False  # a view made by pinned(): keeps the first index it uses
         self._pinned: OpenIndex | None = None
         self._generate_lock = threading.Lock()
+        # shared by the views of pinned(): one budget per process
+        self._answer_slots: threading.Semaphore | contextlib.nullcontext[None] = (
+            threading.BoundedSemaphore(limits.concurrent_answers)
+            if limits.concurrent_answers > 0
+            else contextlib.nullcontext()
+        )
 
     # --- parts ---------------------------------------------------------------------
     @property
@@ -218,25 +227,27 @@ class Assistant:
         t_start = time.perf_counter()
         q = self._question(question, history)
         timings: dict[str, float] = {}
-        t0 = time.perf_counter()
-        found = (
-            self.retrieve(q.standalone, self.limits.answer_hits, filters, timings=timings)
-            if q.stripped
-            else SearchResult([], [])
-        )
-        in_scope, _ = self.scope(q.standalone)
-        timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        if not found.hits or not in_scope:
-            result = Answer(
-                answer=refusal_text(q.lang, REFUSAL_EXAMPLES[q.lang]),
-                refused=True,
-                citations=[],
-                backend="extractive",
-                language=q.lang,
-                standalone_question=q.standalone,
+        with self._answer_slots:  # CPU-bound: more at once only share the cores
+            t0 = time.perf_counter()
+            timings["queue_ms"] = (t0 - t_start) * 1000
+            found = (
+                self.retrieve(q.standalone, self.limits.answer_hits, filters, timings=timings)
+                if q.stripped
+                else SearchResult([], [])
             )
-        else:
-            result = self._answer(q, found, timings)
+            in_scope, _ = self.scope(q.standalone)
+            timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
+            if not found.hits or not in_scope:
+                result = Answer(
+                    answer=refusal_text(q.lang, REFUSAL_EXAMPLES[q.lang]),
+                    refused=True,
+                    citations=[],
+                    backend="extractive",
+                    language=q.lang,
+                    standalone_question=q.standalone,
+                )
+            else:
+                result = self._answer(q, found, timings)
         yield from self._emit(result, timings, t_start)
 
     def _question(self, question: str, history: list[Turn] | None) -> _Question:

@@ -197,3 +197,31 @@ def test_parts_load_on_first_use(tmp_path) -> None:  # type: ignore[no-untyped-d
         assistant.search(QUESTION)
     make_indexes(settings).build(embedder, log=lambda _: None)
     assert assistant.search(QUESTION, k=1)  # the failed open was not cached
+
+
+class SlotProbe(WordEmbedder):
+    """Notes, on every query it embeds, whether a free answer slot was left."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assistant: Assistant | None = None
+        self.free_slot_seen: list[bool] = []
+
+    def embed_query(self, text: str):  # type: ignore[no-untyped-def]
+        assert self.assistant is not None
+        slots = self.assistant._answer_slots
+        free = slots.acquire(blocking=False)  # type: ignore[union-attr]
+        if free:
+            slots.release()  # type: ignore[union-attr]
+        self.free_slot_seen.append(free)
+        return super().embed_query(text)
+
+
+def test_an_answer_holds_one_of_the_process_slots(memory_index) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = memory_index
+    probe = SlotProbe()
+    one = build_assistant(settings.model_copy(update={"concurrent_answers": 1}), embedder=probe)
+    probe.assistant = one
+    assert not one.pinned().ask(QUESTION).refused
+    # with one slot, the answer under way holds it: a second one would wait
+    assert probe.free_slot_seen and not any(probe.free_slot_seen)
