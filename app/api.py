@@ -10,7 +10,6 @@ handlers (`app.errors`) behind. Every error is JSON:
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -21,7 +20,9 @@ from fastapi.staticfiles import StaticFiles
 
 from app.admin import ReindexJob
 from app.errors import install_error_handlers
-from app.feedback import FeedbackStore
+from app.feedback import open_feedback_store
+from app.readiness import Readiness, limit_malloc_arenas
+from app.readiness import start as readiness_start
 from app.routes import admin, ask, browse, feedback, openai, widget
 from app.routes.search import search_router
 from app.security import GuardMiddleware
@@ -32,22 +33,18 @@ from assistant.service import Assistant
 log = logging.getLogger(__name__)
 
 
-def _warm_up(assistant_factory: Callable[[], Assistant]) -> None:
-    try:
-        assistant_factory().warm_up()
-    except Exception as exc:  # /healthz and every request report it as a 503
-        log.warning("warm-up failed: %s", exc)
-
-
 def _lifespan(
-    settings: Settings, assistant_factory: Callable[[], Assistant]
+    settings: Settings, assistant_factory: Callable[[], Assistant], readiness: Readiness
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if settings.warm_up_on_start:
-            threading.Thread(
-                target=_warm_up, args=(assistant_factory,), name="warm-up", daemon=True
-            ).start()
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # in the background: warm up (by default; /readyz says when it is done), then
+        # remove old indexes and bring the feedback table up to date
+        chores = (
+            lambda: assistant_factory().indexes.prune(log=log.info),
+            app.state.feedback.migrate,
+        )
+        readiness_start(assistant_factory, readiness, warm=settings.warm_up_on_start, chores=chores)
         yield
 
     return lifespan
@@ -73,8 +70,10 @@ def create_app(
 ) -> FastAPI:
     """Build the app; `assistant_factory` is called per request (make it cached)."""
     settings = settings or get_settings()
+    limit_malloc_arenas(settings.malloc_arenas)
+    readiness = Readiness()
     app = FastAPI(
-        lifespan=_lifespan(settings, assistant_factory),
+        lifespan=_lifespan(settings, assistant_factory, readiness),
         title="LISO-assistent API",
         version="0.1.0",
         description="Antwoorden uit het LISO-framework, met bronnen. "
@@ -82,8 +81,11 @@ def create_app(
     )
     app.state.settings = settings
     app.state.assistant_factory = assistant_factory
-    app.state.feedback = FeedbackStore(settings.feedback_db)
-    app.state.reindex = ReindexJob()
+    app.state.readiness = readiness
+    app.state.feedback = open_feedback_store(settings.database_url, settings.feedback_db)
+    app.state.reindex = ReindexJob(
+        settings.index_dir / "reindex.json", lambda: assistant_factory().indexes.building()
+    )
     _add_middleware(app, settings)
     install_error_handlers(app)
     for router in (ask.router, search_router(settings), browse.router, feedback.router):
@@ -101,6 +103,6 @@ def create_app(
 
         from app.ui import build_ui
 
-        blocks = build_ui(assistant_factory, app.state.feedback)
+        blocks = build_ui(lambda: assistant_factory().pinned(), app.state.feedback)
         app = gr.mount_gradio_app(app, blocks, path="/chat", footer_links=["api"])
     return app

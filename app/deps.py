@@ -21,8 +21,10 @@ def settings_dep(request: Request) -> Settings:
 
 
 def assistant_dep(request: Request) -> Assistant:
+    """The assistant for this request: it keeps the index it starts with, even when the
+    process switches to a new one meanwhile."""
     assistant: Assistant = request.app.state.assistant_factory()
-    return assistant
+    return assistant.pinned()
 
 
 def feedback_dep(request: Request) -> FeedbackStore:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.feedback import FeedbackUnavailableError
 from assistant.errors import InputError
 from index.errors import IndexError_
 
@@ -78,6 +79,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IndexError_)
     async def _index_error(_: Request, exc: IndexError_) -> JSONResponse:
         return error_response(503, "index_unavailable", exc.nl, exc.en)
+
+    @app.exception_handler(FeedbackUnavailableError)
+    async def _feedback_error(_: Request, exc: FeedbackUnavailableError) -> JSONResponse:
+        log.warning("%s", exc)
+        return error_response(
+            503,
+            "feedback_unavailable",
+            "De feedback kan nu niet bewaard worden; probeer het later opnieuw.",
+            "Feedback cannot be stored right now; try again later.",
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:

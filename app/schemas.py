@@ -51,12 +51,23 @@ class ReindexStatus(BaseModel):
     finished_at: float | None = None
     collection: str | None = None
     error: str | None = None
+    worker: int | None = None  # process id of the worker that runs it
+    host: str | None = None
 
 
 class HealthResponse(BaseModel):
     status: Literal["ok"]
     records: int
     index: dict[str, Any]
+    ready: bool = True  # this worker has warmed up (see /readyz)
+    worker: int = 0  # process id of the worker that answered
+
+
+class ReadyResponse(BaseModel):
+    status: Literal["ready"]
+    worker: int  # process id of the worker that answered
+    collection: str  # the index it serves
+    warm_seconds: float | None = None  # from start until ready
 
 
 class ChatMessage(BaseModel):

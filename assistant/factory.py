@@ -10,6 +10,7 @@ admin reindex reuse what is loaded.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from assistant.answer import AnswerShape
@@ -36,6 +37,7 @@ def make_embedder(s: Settings) -> Embedder:
         s.vector_cache_dir,
         batch_size=s.embed_batch_size,
         threads=s.omp_num_threads,
+        vocabulary=s.embedder_vocabulary,
     )
 
 
@@ -131,6 +133,7 @@ def limits(s: Settings) -> Limits:
         stream_chunk_chars=s.stream_chunk_chars,
         scope_k=s.scope_k,
         scope_margin=s.scope_margin,
+        concurrent_answers=s.concurrent_answers,
     )
 
 
@@ -175,10 +178,20 @@ def build_assistant(
         generator=Lazy.of(generator) if generator is not None else Lazy(lambda: make_generator(s)),
         generator_name=generator.name if generator is not None else s.generator,
         limits=limits(s),
+        index_check_seconds=s.index_check_seconds,
     )
 
 
+_build_once = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def get_assistant() -> Assistant:
-    """The process's assistant, built once from the environment's settings."""
+def _process_assistant() -> Assistant:
     return build_assistant(get_settings())
+
+
+def get_assistant() -> Assistant:
+    """The process's assistant, built once from the environment's settings (also when
+    the warm-up thread and the first requests ask for it at the same moment)."""
+    with _build_once:
+        return _process_assistant()

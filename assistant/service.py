@@ -5,12 +5,16 @@ an answer: clean the question, strip instructions, rewrite a follow-up, retrieve
 and the principle ranking), decide on scope before anything is generated, then write the
 answer from the principles it shows (their best records, found by a search within each),
 and let an optional LLM backend rewrite its summary (post-checked; on failure the
-extractive summary with a notice). Heavy parts load on first use; `swap_index()`
-switches to a newly built index between requests.
+extractive summary with a notice). Heavy parts load on first use. The index follows the
+pointer file (`index.live`): a build in any process is picked up within a second or so,
+and `swap_index()` switches at once; `pinned()` gives a view for one request that keeps
+the index it started with.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +36,7 @@ from assistant.scope import judge, strip_instructions, uncovered_part
 from assistant.types import Answer, Hit, Language, StreamEvent, Turn
 from corpus.record import Filters, Record
 from index.embedders import Embedder
+from index.live import LiveIndex
 from index.store import Indexes, OpenIndex
 
 T = TypeVar("T")
@@ -73,6 +78,8 @@ class Limits:
     stream_chunk_chars: int
     scope_k: int
     scope_margin: float
+    # answers worked on at once in this process (0 = no limit); more wait their turn
+    concurrent_answers: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,7 @@ class Assistant:
         generator: Lazy[Generator | None],
         generator_name: str,
         limits: Limits,
+        index_check_seconds: float = 1.0,
     ) -> None:
         self._embedder = embedder
         self.indexes = indexes
@@ -104,9 +112,16 @@ class Assistant:
         self._generator = generator
         self.generator_name = generator_name
         self.limits = limits
-        self._index: OpenIndex | None = None
-        self._index_lock = threading.Lock()
+        self._live = LiveIndex(indexes, lambda: self.embedder.model_id, index_check_seconds)
+        self._pin = False  # a view made by pinned(): keeps the first index it uses
+        self._pinned: OpenIndex | None = None
         self._generate_lock = threading.Lock()
+        # shared by the views of pinned(): one budget per process
+        self._answer_slots: threading.Semaphore | contextlib.nullcontext[None] = (
+            threading.BoundedSemaphore(limits.concurrent_answers)
+            if limits.concurrent_answers > 0
+            else contextlib.nullcontext()
+        )
 
     # --- parts ---------------------------------------------------------------------
     @property
@@ -119,22 +134,26 @@ class Assistant:
 
     @property
     def index(self) -> OpenIndex:
-        """The open index; opened on first use (a failure is retried on the next call)."""
-        index = self._index
-        if index is None:
-            with self._index_lock:
-                if self._index is None:
-                    self._index = self.indexes.open(self.embedder.model_id)
-                index = self._index
-        return index
+        """The open index; opened on first use (a failure is retried on the next call),
+        then following new builds (see `index.live`)."""
+        if not self._pin:
+            return self._live.get()
+        if self._pinned is None:
+            self._pinned = self._live.get()
+        return self._pinned
 
     def swap_index(self, index: OpenIndex | None = None) -> OpenIndex:
-        """Serve `index` (by default the one the pointer names now) from the next request
-        on; requests under way finish with the index they started with."""
-        new = index if index is not None else self.indexes.open(self.embedder.model_id)
-        with self._index_lock:
-            self._index = new
-        return new
+        """Serve `index` (by default the one the pointer names now) from now on; views
+        made by `pinned()` finish with the index they started with."""
+        return self._live.swap(index)
+
+    def pinned(self) -> Assistant:
+        """A view of this assistant (same parts) that keeps the index it first uses, so
+        that a switch to a new index never lands in the middle of one answer. Cheap:
+        make one per request."""
+        view = copy.copy(self)
+        view._pin, view._pinned = True, None
+        return view
 
     def warm_up(self) -> None:
         """Load the models, the index and the word lists of the scope step."""
@@ -208,25 +227,27 @@ class Assistant:
         t_start = time.perf_counter()
         q = self._question(question, history)
         timings: dict[str, float] = {}
-        t0 = time.perf_counter()
-        found = (
-            self.retrieve(q.standalone, self.limits.answer_hits, filters, timings=timings)
-            if q.stripped
-            else SearchResult([], [])
-        )
-        in_scope, _ = self.scope(q.standalone)
-        timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
-        if not found.hits or not in_scope:
-            result = Answer(
-                answer=refusal_text(q.lang, REFUSAL_EXAMPLES[q.lang]),
-                refused=True,
-                citations=[],
-                backend="extractive",
-                language=q.lang,
-                standalone_question=q.standalone,
+        with self._answer_slots:  # CPU-bound: more at once only share the cores
+            t0 = time.perf_counter()
+            timings["queue_ms"] = (t0 - t_start) * 1000
+            found = (
+                self.retrieve(q.standalone, self.limits.answer_hits, filters, timings=timings)
+                if q.stripped
+                else SearchResult([], [])
             )
-        else:
-            result = self._answer(q, found, timings)
+            in_scope, _ = self.scope(q.standalone)
+            timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
+            if not found.hits or not in_scope:
+                result = Answer(
+                    answer=refusal_text(q.lang, REFUSAL_EXAMPLES[q.lang]),
+                    refused=True,
+                    citations=[],
+                    backend="extractive",
+                    language=q.lang,
+                    standalone_question=q.standalone,
+                )
+            else:
+                result = self._answer(q, found, timings)
         yield from self._emit(result, timings, t_start)
 
     def _question(self, question: str, history: list[Turn] | None) -> _Question:

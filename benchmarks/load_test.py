@@ -1,12 +1,17 @@
-"""Load test of POST /api/ask: requests/s and latency at 1, 8 and 32 concurrent clients.
+"""Load test of POST /api/ask: answers/s and latency at several numbers of clients.
 
-Starts its own uvicorn on a free 127.0.0.1 port (rate limit off, one worker unless
---workers) unless --url is given, sends N requests per level with a rotating set of
-real questions from eval/questions/dev.yaml, and writes benchmarks/results/load.json plus
-a markdown table. Bounded: every level stops after N requests (and at --max-seconds).
+Starts the app as `make run` does (`python -m assistant serve`, --workers N, rate limit
+off) on a free 127.0.0.1 port over a copy of the index, unless --url is given; notes the
+time from start until every worker is ready (/readyz) and the latency of the first
+answer after that; then sends N requests per level with real questions from
+eval/questions/dev.yaml, and writes benchmarks/results/load.json (or --out) plus a
+markdown table. Bounded: every level stops after N requests (and at --max-seconds).
+With --reindex it then keeps clients asking while the admin endpoint rebuilds the index,
+and reports every status code and when each worker served the new index.
 
-    .venv/bin/python -m benchmarks.load_test     # warm and cold cache, 1/8/32 clients, 64 each
-    .venv/bin/python -m benchmarks.load_test --url http://127.0.0.1:7860 --n 100
+    python -m benchmarks.load_test                                  # 1/8/32 clients, warm and cold
+    python -m benchmarks.load_test --levels 8 32 --cache cold --n 300 --workers 2 --reindex
+    python -m benchmarks.load_test --url http://127.0.0.1:7860 --n 100
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ import asyncio
 import json
 import os
 import platform
-import socket
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -43,54 +49,62 @@ def questions(n: int = 30) -> list[str]:
     return qs[::step][:n]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+ADMIN_KEY = "load-test"
 
 
-def start_server(workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
-        "ASSISTANT_WARM_UP_ON_START": "1",  # every worker loads its model at start
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "HF_HUB_OFFLINE": "1",
-        "ANONYMIZED_TELEMETRY": "False",
-        "PYTHONPATH": str(ROOT),
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "app.api:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+def start_server(workers: int, folder: Path) -> tuple[subprocess.Popen[bytes], str, dict[str, Any]]:
+    """`python -m assistant serve` over a copy of the index in `folder`; returns once every
+    worker said ready, with the start-up times."""
+    from assistant.config import get_settings
+    from deploy.services import app_env, free_port, ready_workers
+
+    shutil.copytree(get_settings().index_dir, folder / "index")
+    port = free_port()
+    env = app_env(
+        {
+            "ASSISTANT_INDEX_DIR": str(folder / "index"),
+            "ASSISTANT_RATE_LIMIT_PER_MINUTE": "0",
+            "ASSISTANT_ADMIN_API_KEY": ADMIN_KEY,
+            "ASSISTANT_FEEDBACK_DB": str(folder / "feedback.sqlite3"),
+        }
+    )
+    cmd = [sys.executable, "-m", "assistant", "serve", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--workers", str(workers)]
+    log = (folder / "app.log").open("wb")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"uvicorn exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=60).status_code == 200:
-                time.sleep(3.0 * (workers - 1))  # the other workers' warm-up threads
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.kill()
-    raise RuntimeError("uvicorn did not become healthy within 120 s")
+    try:
+        ready_workers(url, workers, timeout=300, proc=proc)
+        ready = time.perf_counter()
+        t1 = time.perf_counter()
+        resp = httpx.post(f"{url}/api/ask", json={"question": "Wat doet een trekker? (start)"})
+        resp.raise_for_status()
+        done = time.perf_counter()
+    except BaseException:
+        proc.kill()
+        raise
+    start = {
+        "start_to_ready_s": round(ready - t0, 2),
+        "first_answer_after_ready_ms": round((done - t1) * 1000, 1),
+        "start_to_first_answer_s": round(done - t0, 2),
+    }
+    return proc, url, start
+
+
+def worker_rss(proc: subprocess.Popen[bytes], workers: int) -> dict[str, dict[str, float]]:
+    """Resident memory of each serving process (the server itself with one worker)."""
+    from deploy.services import rss_mb
+
+    pids = [proc.pid]
+    if workers > 1:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        pids = [
+            int(p)
+            for p in children
+            if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_bytes().decode()
+        ]
+    return {str(pid): rss_mb(pid) for pid in pids}
 
 
 async def run_level(
@@ -166,6 +180,69 @@ async def main_async(args: argparse.Namespace, url: str) -> list[dict[str, Any]]
         ]
 
 
+async def reindex_under_load(
+    url: str, qs: list[str], concurrency: int, workers: int, settle: float = 5.0
+) -> dict[str, Any]:
+    """Clients keep asking new questions while the admin endpoint rebuilds the index;
+    returns every status code seen, the build time and how long after the build each
+    worker first answered /healthz from the new collection."""
+    statuses: dict[str, int] = {}
+    seen: dict[int, float] = {}  # worker -> first time on the new collection
+    stop = asyncio.Event()
+    key = {"x-api-key": ADMIN_KEY}
+    new: list[str] = []
+
+    def note(code: str) -> None:
+        statuses[code] = statuses.get(code, 0) + 1
+
+    async def traffic(n: int) -> None:
+        # a new connection per request, so that the kernel spreads them over the workers
+        i = 0
+        while not stop.is_set():
+            i += 1
+            async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+                try:
+                    q = f"{qs[(n + i) % len(qs)]} (herindex {n}-{i})"
+                    note(str((await client.post("/api/ask", json={"question": q})).status_code))
+                    health = await client.get("/healthz")
+                    note(str(health.status_code))
+                    body = health.json() if health.status_code == 200 else {}
+                    if new and body.get("index", {}).get("collection") == new[0]:
+                        seen.setdefault(int(body["worker"]), time.perf_counter())
+                except httpx.HTTPError as exc:
+                    note(type(exc).__name__)
+
+    async with httpx.AsyncClient(base_url=url, timeout=120) as admin:
+        old = (await admin.get("/readyz")).json()["collection"]
+        tasks = [asyncio.create_task(traffic(n)) for n in range(concurrency)]
+        await asyncio.sleep(2)
+        t0 = time.perf_counter()
+        started = await admin.post("/api/admin/reindex", headers=key)
+        while (status := (await admin.get("/api/admin/reindex", headers=key)).json())[
+            "state"
+        ] == "running" and time.perf_counter() < t0 + 600:
+            await asyncio.sleep(0.5)
+        done = time.perf_counter()
+        if status.get("collection"):
+            new.append(status["collection"])
+        while len(seen) < workers and time.perf_counter() < done + 60:
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(settle)
+        stop.set()
+        await asyncio.gather(*tasks)
+    return {
+        "clients": concurrency,
+        "reindex_accepted": started.status_code,
+        "state": status["state"],
+        "old_collection": old,
+        "new_collection": new[0] if new else None,
+        "build_seconds": round(done - t0, 1),
+        "workers_on_new_after_s": {str(w): round(t - done, 2) for w, t in seen.items()},
+        "statuses": statuses,
+        "server_errors": sum(n for code, n in statuses.items() if not code.startswith(("2", "4"))),
+    }
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     out = [
         "| query cache | clients | requests | errors | answers/s | p50 ms | p95 ms | p99 ms |",
@@ -195,34 +272,58 @@ def main(argv: list[str] | None = None) -> int:
         default=["warm", "cold"],
         help="warm: the 30 questions repeat (query vectors cached); cold: every text new",
     )
+    ap.add_argument(
+        "--reindex", action="store_true", help="then reindex under load (own server only)"
+    )
+    ap.add_argument("--reindex-clients", type=int, default=8)
     args = ap.parse_args(argv)
 
     proc = None
     url = args.url
-    if not url:
-        proc, url = start_server(args.workers)
+    start: dict[str, Any] = {}
+    memory: dict[str, dict[str, float]] = {}
+    reindex: dict[str, Any] | None = None
+    folder = Path(tempfile.mkdtemp(prefix="liso-load-"))
+    load_before = os.getloadavg()
     try:
+        if not url:
+            proc, url, start = start_server(args.workers, folder)
+            print(json.dumps(start), flush=True)
         rows = asyncio.run(main_async(args, url))
+        if proc is not None:
+            memory = worker_rss(proc, args.workers)
+            if args.reindex:
+                reindex = asyncio.run(
+                    reindex_under_load(url, questions(30), args.reindex_clients, args.workers)
+                )
+                print(json.dumps(reindex), flush=True)
     finally:
         if proc is not None:
             proc.terminate()
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
     result = {
         "endpoint": "POST /api/ask",
-        "server": "own uvicorn" if not args.url else args.url,
+        "server": "own `python -m assistant serve`" if not args.url else args.url,
         "workers": args.workers if not args.url else None,
         "cpus": os.cpu_count(),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "start": start,
         "levels": rows,
+        "rss_mb_after_levels": memory,
+        "reindex_under_load": reindex,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(table(rows))
-    return 1 if any(r["errors"] for r in rows) else 0
+    failed = any(r["errors"] for r in rows) or bool(reindex and reindex["server_errors"])
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

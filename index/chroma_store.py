@@ -176,3 +176,8 @@ class ChromaCatalog:
         client = self._client()
         with contextlib.suppress(Exception):  # already gone: nothing to clean
             client.delete_collection(name)
+
+    def names(self) -> list[str]:
+        client = self._client()
+        found = _guarded(self.where, client.list_collections)
+        return [c if isinstance(c, str) else str(c.name) for c in found]

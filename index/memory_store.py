@@ -120,6 +120,12 @@ class MemoryCatalog:
             for suffix in (".npz", ".json"):
                 self._path(name).with_suffix(suffix).unlink(missing_ok=True)
 
+    def names(self) -> list[str]:
+        names = set(self._stores)
+        if self.folder and self.folder.is_dir():
+            names |= {p.stem.removeprefix("vectors-") for p in self.folder.glob("vectors-*.npz")}
+        return sorted(names)
+
     def _path(self, name: str) -> Path:
         assert self.folder is not None
         return self.folder / f"vectors-{name}.npz"

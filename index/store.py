@@ -4,21 +4,32 @@ passages, out-of-scope questions) in a second collection.
 
 A build writes new collections and BM25 folders under a fresh name, then replaces the
 pointer file `current.json` atomically (write + rename); a build that fails removes
-what it wrote. A running app keeps the index
-it opened until it swaps (`Assistant.swap_index`); a crash mid-build leaves the previous
-pointer, and so the previous index, in place. The pointer records the corpus hash,
-the question banks' hash and the embedding model; a reader refuses an index built from
-anything else. Everything comes in as explicit arguments (`IndexFiles`, a
-`VectorCatalog`, an `Embedder`): this layer reads no settings.
+what it wrote. Every process serving the index follows the pointer (`index.live`); a
+crash mid-build leaves the previous pointer, and so the previous index, in place. The
+pointer records the corpus hash, the question banks' hash and the embedding model; a
+reader refuses an index built from anything else.
+
+Housekeeping (`Indexes.prune`, run after every build and when an app starts) removes
+every index of the collection prefix but the current one and its predecessor: the
+predecessor stays for the processes that have not switched yet, anything older (and
+whatever a crashed build left) goes. Builds hold a lock file (`build.lock`), so
+housekeeping never removes a build under way in another process.
+
+Everything comes in as explicit arguments (`IndexFiles`, a `VectorCatalog`, an
+`Embedder`): this layer reads no settings.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
+import re
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -34,7 +45,10 @@ from index.keys import KeyTable, key_vectors, keys_hash, load_key_table, retriev
 from index.vectors import Scalar, VectorCatalog, VectorStore
 
 POINTER = "current.json"
+BUILD_LOCK = "build.lock"
 Log = Callable[[str], None]
+# what identifies one version of the pointer file: inode, modification time, size
+Signature = tuple[int, int, int]
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -65,6 +79,8 @@ class Pointer:
     keys_bm25_dir: str = ""
     keys_hash: str = ""
     n_keys: int = 0
+    # the index this one replaced: kept until the next build, for processes still on it
+    previous: str = ""
 
 
 @dataclass
@@ -107,6 +123,15 @@ class Indexes:
             return None
         return Pointer(**json.loads(path.read_text(encoding="utf-8")))
 
+    def signature(self) -> Signature | None:
+        """What changes whenever a build swaps the pointer (one `stat`, cheap enough for
+        every request); None while there is no pointer."""
+        try:
+            st = os.stat(self.files.index_dir / POINTER)
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
     def _keys_hash(self) -> str:
         return keys_hash(self.files.bank_path, self.files.out_of_scope_path)
 
@@ -125,21 +150,47 @@ class Indexes:
             return "question bank changed"
         return "ok"
 
+    @contextlib.contextmanager
+    def build_lock(self, *, wait: bool = True) -> Iterator[bool]:
+        """The lock every build holds (a file lock, so across processes; released when its
+        process dies). Yields False instead of waiting when `wait` is off and it is taken."""
+        self.files.index_dir.mkdir(parents=True, exist_ok=True)
+        with (self.files.index_dir / BUILD_LOCK).open("a") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def building(self) -> bool:
+        """Whether a build holds the lock now (in this process or another)."""
+        with self.build_lock(wait=False) as free:
+            return not free
+
     def build(
         self,
         embedder: Embedder,
         log: Log = print,
         *,
-        drop_previous: bool = True,
         progress: Progress | None = None,
     ) -> Pointer:
-        """Embed every record and key into new collections, build BM25, swap the pointer.
+        """Embed every record and key into new collections, build BM25, swap the pointer,
+        then remove the indexes older than the one it replaced (`prune`).
 
-        With `drop_previous=False` the previous index is kept, so a running app can
-        switch to the new one first and drop the old one afterwards (`drop`)."""
+        The replaced index stays, so processes serving it can switch first (`index.live`).
+        Builds wait for each other (`build_lock`)."""
+        with self.build_lock():
+            pointer = self._build(embedder, log, progress)
+            self._prune(log)
+        return pointer
+
+    def _build(self, embedder: Embedder, log: Log, progress: Progress | None) -> Pointer:
         t0 = time.perf_counter()
         f = self.files
-        f.index_dir.mkdir(parents=True, exist_ok=True)
         records = read_jsonl(f.principles_path)
         digest = corpus_hash(f.principles_path)
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -159,6 +210,7 @@ class Indexes:
         except BaseException:
             self._drop(partial)  # what the failed build left; the pointer never moved
             raise
+        previous = self.current()
         pointer = replace(
             partial,
             build_seconds=round(time.perf_counter() - t0, 2),
@@ -166,13 +218,66 @@ class Indexes:
             keys_bm25_dir=keys_bm25,
             keys_hash=self._keys_hash(),
             n_keys=n_keys,
+            previous=previous.collection if previous is not None else "",
         )
-        previous = self.current()
         self._write_pointer(pointer)
-        if drop_previous and previous and previous.collection != name:
-            self._drop(previous)
         log(f"index {name}: {len(records)} records in {pointer.build_seconds:.1f} s")
         return pointer
+
+    # --- housekeeping ----------------------------------------------------------------
+    def _name_pattern(self) -> re.Pattern[str]:
+        """The names a build of this prefix gives: `<prefix>-<corpus hash>-<time>-<hex>`."""
+        prefix = re.escape(self.files.collection_prefix)
+        return re.compile(rf"^{prefix}-[0-9a-f]{{10}}-\d{{8}}-\d{{6}}-[0-9a-f]{{6}}$")
+
+    def stored(self) -> set[str]:
+        """The indexes of this prefix that have something stored: a collection (records or
+        keys) in the catalog or a BM25 folder in the index folder."""
+        pattern = self._name_pattern()
+
+        def index_name(name: str) -> str:
+            return name.removeprefix("bm25-").removesuffix("-keys")
+
+        names = [index_name(n) for n in self.catalog.names()]
+        if self.files.index_dir.is_dir():
+            names += [
+                index_name(p.name)
+                for p in self.files.index_dir.iterdir()
+                if p.name.startswith("bm25-")
+            ]
+        return {n for n in names if pattern.match(n)}
+
+    def prune(self, log: Log = print) -> list[str]:
+        """Remove every index of this prefix but the current one and its predecessor
+        (leftovers of crashed builds included); nothing while a build is under way.
+        Returns the names removed."""
+        with self.build_lock(wait=False) as free:
+            return self._prune(log) if free else []
+
+    def _prune(self, log: Log) -> list[str]:
+        current = self.current()
+        keep = {current.collection, current.previous} if current is not None else set()
+        removed = sorted(self.stored() - keep)
+        for name in removed:
+            self._drop(self._pointer_of(name))
+        if removed:
+            log(f"removed {len(removed)} old or unfinished index(es): {', '.join(removed)}")
+        return removed
+
+    @staticmethod
+    def _pointer_of(name: str) -> Pointer:
+        """Where the index `name` keeps its parts (what `_drop` removes)."""
+        return Pointer(
+            name,
+            f"bm25-{name}",
+            "",
+            "",
+            0,
+            "",
+            0.0,
+            keys_collection=f"{name}-keys",
+            keys_bm25_dir=f"bm25-{name}-keys",
+        )
 
     def _build_records(
         self,

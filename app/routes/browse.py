@@ -1,17 +1,20 @@
-"""The framework to browse: records as JSON, one readable page per record, health."""
+"""The framework to browse: records as JSON, one readable page per record, health and
+readiness."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.deps import AssistantDep
 from app.errors import APIError
 from app.pages import not_found_page, principle_page
-from app.schemas import HealthResponse, PrinciplesResponse
+from app.readiness import Readiness
+from app.schemas import HealthResponse, PrinciplesResponse, ReadyResponse
 from assistant.service import Assistant
 from corpus.record import Record
 
@@ -58,8 +61,36 @@ def index_info(assistant: Assistant) -> dict[str, Any]:
 
 
 @router.get("/healthz", response_model=HealthResponse, tags=["ops"])
-def healthz(assistant: AssistantDep) -> HealthResponse:
-    """Liveness plus the size of the corpus and the index."""
+def healthz(assistant: AssistantDep, request: Request) -> HealthResponse:
+    """Liveness plus the size of the corpus and the index (503 when the index cannot be
+    used); `ready` says whether this worker has warmed up (see /readyz)."""
+    readiness: Readiness = request.app.state.readiness
     return HealthResponse(
-        status="ok", records=len(assistant.list_records()), index=index_info(assistant)
+        status="ok",
+        records=len(assistant.list_records()),
+        index=index_info(assistant),
+        ready=readiness.ready,
+        worker=os.getpid(),
+    )
+
+
+@router.get("/readyz", response_model=ReadyResponse, tags=["ops"])
+def readyz(request: Request) -> ReadyResponse:
+    """200 once this worker has loaded the model, opened the index and answered a first
+    question (so the next answer is fast); 503 while it warms up."""
+    readiness: Readiness = request.app.state.readiness
+    if not readiness.ready:
+        detail = f" ({readiness.error})" if readiness.error else ""
+        raise APIError(
+            503,
+            "warming_up",
+            f"De assistent start nog op{detail}.",
+            f"The assistant is still starting{detail}.",
+        )
+    collection = request.app.state.assistant_factory().index.pointer.collection
+    return ReadyResponse(
+        status="ready",
+        worker=os.getpid(),
+        collection=collection,
+        warm_seconds=readiness.warm_seconds,
     )

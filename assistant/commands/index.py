@@ -43,6 +43,18 @@ def ensure_cmd() -> None:
     state = indexes.status(embedder.model_id)
     if state == "ok":
         typer.echo("index up to date", err=True)
+        indexes.prune(log=_log)  # what a crashed build or older builds left
         return
     typer.echo(f"index {state}: building …", err=True)
     indexes.build(embedder, log=_log, progress=_progress)
+
+
+@app.command("prune")
+def prune_cmd() -> None:
+    """Remove every index but the current one and its predecessor (also what a crashed
+    build left); builds and app starts do this by themselves."""
+    from assistant.config import get_settings
+    from assistant.factory import make_indexes
+
+    removed = make_indexes(get_settings()).prune(log=_log)
+    typer.echo(f"{len(removed)} index(es) removed", err=True)

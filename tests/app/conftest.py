@@ -7,9 +7,10 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +66,78 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield Server(base=f"http://127.0.0.1:{port}", feedback_db=db)
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+# --- the feedback databases: SQLite always, PostgreSQL when it can be had -------------
+
+
+@dataclass
+class Postgres:
+    """A PostgreSQL for the tests: the one at ASSISTANT_TEST_DATABASE_URL, or a server
+    started here from the Debian package (then `service` can be killed and restarted)."""
+
+    url: str
+    service: Any = None
+    _n: int = 0
+
+    def fresh_url(self) -> str:
+        """The URL of a new, empty schema (so tests never touch each other's rows, nor
+        anything else in a database given by URL)."""
+        import psycopg
+
+        self._n += 1
+        schema = f"liso_test_{os.getpid()}_{self._n}"
+        with psycopg.connect(self.url, autocommit=True) as con:
+            con.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            con.execute(f"CREATE SCHEMA {schema}")
+        sep = "&" if "?" in self.url else "?"
+        return f"{self.url}{sep}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
+    if url := os.environ.get("ASSISTANT_TEST_DATABASE_URL"):
+        yield Postgres(url)
+        return
+    from deploy.services import Missing, start_postgres
+
+    try:
+        service = start_postgres(tmp_path_factory.mktemp("postgres"))
+    except Missing as exc:
+        pytest.skip(
+            f"no PostgreSQL for the feedback tests: {exc}; or set ASSISTANT_TEST_DATABASE_URL"
+        )
+    pg = Postgres(service.url, service)
+    yield pg
+    pg.service.stop()  # the one running now (a test may have restarted it)
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=[pytest.mark.slow, pytest.mark.integration])]
+)
+def feedback_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A `database_url` for an empty feedback database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'feedback.sqlite3'}"
+    pg: Postgres = request.getfixturevalue("postgres")
+    return pg.fresh_url()
+
+
+def serve_in_thread(app: Any) -> tuple[str, Callable[[], None]]:
+    """Run `app` on uvicorn in a thread on a free port: (base URL, stop)."""
+    import uvicorn
+
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline
+        time.sleep(0.05)
+
+    def stop() -> None:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+    return f"http://127.0.0.1:{port}", stop

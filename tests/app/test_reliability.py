@@ -8,17 +8,10 @@ embedder or start servers and subprocesses are marked slow.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import socket
-import sqlite3
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api import create_app
-from assistant.config import ROOT, Settings, get_settings
+from assistant.config import Settings, get_settings
 from assistant.factory import build_assistant, get_assistant
 from assistant.service import Assistant
 
@@ -134,14 +127,23 @@ def test_rate_limit_429_with_retry_after_and_exemptions(tmp_path: Path) -> None:
     assert c.get("/healthz").status_code != 429  # health is exempt
 
 
-def test_token_bucket_refills() -> None:
-    from app.security import TokenBucket
+def test_rate_limiter_counts_per_client_in_a_moving_window() -> None:
+    from app.security import RateLimiter
 
-    bucket = TokenBucket(60)  # one per second
-    assert all(bucket.take("a", now=0.0) == 0.0 for _ in range(60))
-    assert bucket.take("a", now=0.0) == pytest.approx(1.0)
-    assert bucket.take("b", now=0.0) == 0.0  # another client has its own bucket
-    assert bucket.take("a", now=1.5) == 0.0
+    limiter = RateLimiter(3)  # in this process
+    assert not limiter.shared
+    assert [limiter.take("a") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert 59 <= limiter.take("a") <= 60  # the first of the three leaves the window in 60 s
+    assert limiter.take("b") == 0.0  # another client has its own count
+
+
+def test_rate_limiter_lets_requests_through_when_redis_is_down() -> None:
+    from app.security import RateLimiter
+
+    port = _free_port()  # nothing listens there
+    limiter = RateLimiter(1, f"redis://127.0.0.1:{port}/0")
+    assert limiter.shared
+    assert limiter.take("a") == 0.0 and limiter.take("a") == 0.0  # not counted, not refused
 
 
 def test_body_size_limit_413(tmp_path: Path) -> None:
@@ -330,7 +332,8 @@ def test_admin_reindex_swaps_while_serving(tmp_path: Path) -> None:
     status = c.get("/api/admin/reindex", headers={"x-api-key": "k"}).json()
     assert status["state"] == "done", status
     assert status["collection"] != old and a.index.pointer.collection == status["collection"]
-    assert not (tmp_path / "idx" / f"bm25-{old}").exists()  # old index dropped after switch
+    # the replaced index stays until the next build, for workers that still serve it
+    assert (tmp_path / "idx" / f"bm25-{old}").exists()
     assert c.post("/api/ask", json={"question": QUESTION}).json()["citations"]
 
 
@@ -347,118 +350,37 @@ def test_llm_down_falls_back_to_extractive_with_notice(tmp_path: Path) -> None:
     assert not body["refused"]
 
 
-_WRITER = """
-import sys
-from app.feedback import Feedback, FeedbackStore
-store = FeedbackStore(sys.argv[1])
-print("ready", flush=True)
-i = 0
-while True:
-    i += 1
-    store.add(Feedback(question=f"vraag {i}", answer="x" * 2000, rating="up", comment="k"))
-"""
-
-
-@pytest.mark.slow
-def test_feedback_db_survives_kill_9(tmp_path: Path) -> None:
-    db = tmp_path / "fb.sqlite3"
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(db)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
-        time.sleep(1.0)  # hundreds of commits in flight
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
-    assert proc.returncode == -signal.SIGKILL
-    con = sqlite3.connect(db)
-    try:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        n = con.execute("SELECT count(*) FROM feedback").fetchone()[0]
-    finally:
-        con.close()
-    assert n > 10
-    from app.feedback import Feedback, FeedbackStore
-
-    store = FeedbackStore(db)  # still writable after the crash
-    rows = store.rows()
-    assert len(rows) == n and rows[-1]["question"] == f"vraag {n}"
-    store.add(Feedback(question="na de crash", answer="a", rating="down"))
-    assert store.rows()[-1]["question"] == "na de crash"
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-def _serve(app: Any) -> Callable[[], None]:
-    import uvicorn
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline
-        time.sleep(0.05)
-    app.state.base = f"http://127.0.0.1:{port}"
-
-    def stop() -> None:
-        srv.should_exit = True
-        thread.join(timeout=10)
-
-    return stop
-
-
-def test_100_parallel_feedback_posts_give_100_rows(tmp_path: Path) -> None:
-    settings = _settings(tmp_path)
-    app = create_app(lambda: build_assistant(settings), settings, with_ui=False)
-    stop = _serve(app)
-    try:
-        with httpx.Client(base_url=app.state.base, timeout=60) as http:
-
-            def post(i: int) -> int:
-                fb = {"question": f"vraag {i}", "answer": "antwoord", "rating": "up"}
-                return http.post("/api/feedback", json=fb).status_code
-
-            with ThreadPoolExecutor(max_workers=32) as pool:
-                codes = list(pool.map(post, range(100)))
-    finally:
-        stop()
-    assert codes == [201] * 100
-    from app.feedback import FeedbackStore
-
-    rows = FeedbackStore(settings.feedback_db).rows()
-    assert sorted(r["question"] for r in rows) == sorted(f"vraag {i}" for i in range(100))
-
-
 @pytest.mark.slow
-def test_other_worker_after_reindex_gets_503_not_500(tmp_path: Path) -> None:
-    """A second worker still holding the dropped collection answers 503 (restart it)."""
+def test_other_worker_follows_a_reindex(tmp_path: Path) -> None:
+    """A second worker switches to the index another worker built, by itself; a request
+    under way on it finishes on the old index, which the build kept."""
     from app.admin import run_reindex
-    from index.errors import IndexUnavailableError
 
     base = get_assistant()
     src = get_settings().index_dir
     if not (src / "current.json").exists():
         pytest.skip("no index")
     shutil.copytree(src, tmp_path / "idx")
-    settings = _settings(tmp_path, index_dir=tmp_path / "idx")
+    settings = _settings(tmp_path, index_dir=tmp_path / "idx", index_check_seconds=0)
     workers = [build_assistant(settings, embedder=base.embedder) for _ in range(2)]
     for w in workers:
         assert w.search(QUESTION, k=3)
-    run_reindex(workers[0])
-    assert workers[0].search("Wat is een trekker?", k=3)
-    with pytest.raises(IndexUnavailableError):
-        workers[1].search("Wat is een trekker?", k=3)
-    err = _err(_client(settings, workers[1]).post("/api/ask", json={"question": "Wat nu?"}), 503)
-    assert err["code"] == "index_unavailable"
-    workers[1].swap_index()  # what a restart does
+    old = workers[1].index.pointer.collection
+    request = workers[1].pinned()
+    assert request.search(QUESTION, k=3)
+    new = run_reindex(workers[0])
+    assert workers[0].index.pointer.collection == new != old
+    deadline = time.monotonic() + 30
+    while workers[1].index.pointer.collection != new:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     assert workers[1].search("Wat is een trekker?", k=3)
+    assert request.index.pointer.collection == old and request.search("Wat nu?", k=3)
+    resp = _client(settings, workers[1]).post("/api/ask", json={"question": "Wat is een trekker?"})
+    assert resp.status_code == 200

@@ -3,7 +3,9 @@ route once, dependencies swapped with `app.dependency_overrides`, a reindex that
 
 from __future__ import annotations
 
+import copy
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -67,7 +69,37 @@ def test_browse_pages_and_health(client: TestClient) -> None:
     assert page.status_code == 200 and "Tevreden en toegewijde leden" in page.text
     health = client.get("/healthz").json()
     assert health["records"] == 12 and health["index"]["generator"] == "extractive"
+    assert health["index"]["collection"] and health["worker"] > 0
     assert client.get("/widget.js").status_code == 200
+
+
+def test_ready_only_after_the_warm_up(memory_index) -> None:  # type: ignore[no-untyped-def]
+    settings, embedder = memory_index
+    assistant = build_assistant(settings, embedder=embedder)
+    asked: list[str] = []
+    release = threading.Event()
+
+    def ask(question, history=None, filters=None):  # type: ignore[no-untyped-def]
+        release.wait(10)  # a warm-up that waits until the test lets it go on
+        asked.append(question)
+        return assistant.ask(question, history, filters)
+
+    slow = copy.copy(assistant)
+    slow.ask = ask  # type: ignore[method-assign]
+    settings = settings.model_copy(update={"warm_up_on_start": True})
+    app = create_app(lambda: slow, settings, with_ui=False)
+    with TestClient(app) as c:  # runs the lifespan: the warm-up starts in the background
+        warming = c.get("/readyz")
+        assert warming.status_code == 503 and warming.json()["error"]["code"] == "warming_up"
+        assert c.get("/healthz").json()["ready"] is False  # alive, not ready
+        release.set()
+        deadline = time.monotonic() + 10
+        while (ready := c.get("/readyz")).status_code != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    body = ready.json()
+    assert body["collection"] == assistant.index.pointer.collection and body["worker"] > 0
+    assert len(asked) == 3  # Dutch, English and out of scope: every step ran once
 
 
 def test_dependencies_can_be_overridden(client: TestClient) -> None:
@@ -91,13 +123,26 @@ def test_admin_reindex_swaps_the_index(tmp_path: Path) -> None:
     c = TestClient(create_app(lambda: assistant, settings, with_ui=False))
     key = {"x-api-key": "k"}
     assert c.post("/api/admin/reindex").status_code == 401
-    assert c.post("/api/admin/reindex", headers=key).status_code == 202
-    deadline = time.monotonic() + 30
-    while c.get("/api/admin/reindex", headers=key).json()["state"] == "running":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    status = c.get("/api/admin/reindex", headers=key).json()
-    assert status["state"] == "done" and status["collection"] != first.collection
-    assert assistant.index.pointer.collection == status["collection"]
-    assert not (settings.index_dir / first.bm25_dir).exists()  # the old index is dropped
+
+    def reindex() -> dict[str, str]:
+        assert c.post("/api/admin/reindex", headers=key).status_code == 202
+        deadline = time.monotonic() + 30
+        while c.get("/api/admin/reindex", headers=key).json()["state"] == "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        status: dict[str, str] = c.get("/api/admin/reindex", headers=key).json()
+        assert status["state"] == "done"
+        return status
+
+    second = reindex()["collection"]
+    assert second != first.collection and assistant.index.pointer.collection == second
+    # the replaced index stays for workers still on it, until the next build
+    assert (settings.index_dir / first.bm25_dir).exists()
     assert c.post("/api/ask", json={"question": QUESTION}).json()["citations"]
+    third = reindex()["collection"]
+    assert assistant.index.pointer.collection == third
+    assert not (settings.index_dir / first.bm25_dir).exists()  # two builds old: removed
+    assert (settings.index_dir / f"bm25-{second}").exists()
+    # the status lives in the index folder: another worker's app reports the same
+    other = TestClient(create_app(lambda: assistant, settings, with_ui=False))
+    assert other.get("/api/admin/reindex", headers=key).json()["collection"] == third

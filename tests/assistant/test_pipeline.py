@@ -3,6 +3,7 @@ corpus in an in-memory vector store with a deterministic embedder (tests/fakes.p
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
@@ -155,16 +156,34 @@ def test_an_llm_answer_is_checked_and_a_failure_falls_back(memory_index) -> None
 
 
 def test_swap_index_serves_a_new_build(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = memory_settings(tmp_path)
+    settings = memory_settings(tmp_path).model_copy(update={"index_check_seconds": -1})
     embedder = WordEmbedder()
     indexes = make_indexes(settings)
     first = indexes.build(embedder, log=lambda _: None)
     assistant = build_assistant(settings, embedder=embedder, indexes=indexes)
     assert assistant.index.pointer == first
-    second = indexes.build(embedder, log=lambda _: None, drop_previous=False)
-    assert assistant.index.pointer == first  # until it swaps
+    second = indexes.build(embedder, log=lambda _: None)
+    assert assistant.index.pointer == first  # not following: until it swaps
     assert assistant.swap_index().pointer == second and assistant.index.pointer == second
     assert assistant.search(QUESTION, k=1)[0].id == P1
+
+
+def test_every_assistant_follows_a_build_made_elsewhere(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings = memory_settings(tmp_path).model_copy(update={"index_check_seconds": 0})
+    embedder = WordEmbedder()
+    first = make_indexes(settings).build(embedder, log=lambda _: None)
+    # two "workers": assistants with their own catalogs over the same folder
+    workers = [build_assistant(settings, embedder=embedder) for _ in range(2)]
+    request = workers[1].pinned()  # a request under way on the second worker
+    assert all(w.index.pointer == first for w in workers) and request.index.pointer == first
+    second = make_indexes(settings).build(embedder, log=lambda _: None)  # a third process
+    deadline = time.monotonic() + 10
+    while any(w.index.pointer != second for w in workers):  # switched in the background
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert request.index.pointer == first  # the request keeps its index to the end
+    assert request.search(QUESTION, k=1)[0].id == P1  # which is still there
+    assert workers[0].search(QUESTION, k=1)[0].id == P1
 
 
 def test_parts_load_on_first_use(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -178,3 +197,31 @@ def test_parts_load_on_first_use(tmp_path) -> None:  # type: ignore[no-untyped-d
         assistant.search(QUESTION)
     make_indexes(settings).build(embedder, log=lambda _: None)
     assert assistant.search(QUESTION, k=1)  # the failed open was not cached
+
+
+class SlotProbe(WordEmbedder):
+    """Notes, on every query it embeds, whether a free answer slot was left."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.assistant: Assistant | None = None
+        self.free_slot_seen: list[bool] = []
+
+    def embed_query(self, text: str):  # type: ignore[no-untyped-def]
+        assert self.assistant is not None
+        slots = self.assistant._answer_slots
+        free = slots.acquire(blocking=False)  # type: ignore[union-attr]
+        if free:
+            slots.release()  # type: ignore[union-attr]
+        self.free_slot_seen.append(free)
+        return super().embed_query(text)
+
+
+def test_an_answer_holds_one_of_the_process_slots(memory_index) -> None:  # type: ignore[no-untyped-def]
+    settings, _ = memory_index
+    probe = SlotProbe()
+    one = build_assistant(settings.model_copy(update={"concurrent_answers": 1}), embedder=probe)
+    probe.assistant = one
+    assert not one.pinned().ask(QUESTION).refused
+    # with one slot, the answer under way holds it: a second one would wait
+    assert probe.free_slot_seen and not any(probe.free_slot_seen)

@@ -88,12 +88,43 @@ def test_build_open_status_and_drop(tmp_path: Path) -> None:
     assert index.key_of["fw21-p18"] == P1  # the 2021 version counts for its Delphi successor
     with pytest.raises(IndexMismatchError):
         indexes.open("other")
-    second = indexes.build(embedder, log=lambda _: None, drop_previous=False)
-    assert indexes.current() == second
+    second = indexes.build(embedder, log=lambda _: None)
+    assert indexes.current() == second and second.previous == first.collection
+    assert indexes.stored() == {first.collection, second.collection}  # the predecessor stays
     indexes.drop(first)  # the old one, after the switch
     assert not (settings.index_dir / first.bm25_dir).exists()
     indexes.drop(second)  # the current one is never dropped
     assert indexes.open(embedder.model_id).pointer == second
+
+
+def test_housekeeping_keeps_the_current_index_and_its_predecessor(tmp_path: Path) -> None:
+    settings = memory_settings(tmp_path)
+    indexes = make_indexes(settings)
+    embedder = WordEmbedder()
+    first = indexes.build(embedder, log=lambda _: None)
+    second = indexes.build(embedder, log=lambda _: None)
+    # what a build killed halfway leaves: a collection and a BM25 folder, no pointer
+    crashed = f"{settings.collection_prefix}-{'0' * 10}-20200101-000000-abcdef"
+    indexes.catalog.create(crashed, {"model_id": embedder.model_id})
+    (settings.index_dir / f"bm25-{crashed}").mkdir()
+    foreign = "someone-else"  # not a name this prefix's builds give: never touched
+    indexes.catalog.create(foreign, {})
+    assert indexes.stored() == {first.collection, second.collection, crashed}
+    with indexes.build_lock():  # a build under way (here or in another process)
+        assert indexes.building() and indexes.prune(log=lambda _: None) == []
+    assert indexes.prune(log=lambda _: None) == [crashed]
+    assert indexes.stored() == {first.collection, second.collection}
+    assert not (settings.index_dir / f"bm25-{crashed}").exists()
+    third = indexes.build(embedder, log=lambda _: None)  # each build prunes too
+    assert indexes.stored() == {second.collection, third.collection}
+    left = {p.name for p in settings.index_dir.iterdir() if p.name.startswith("bm25-")}
+    assert left == {
+        second.bm25_dir,
+        second.keys_bm25_dir,
+        third.bm25_dir,
+        third.keys_bm25_dir,
+    }
+    assert foreign in indexes.catalog.names()
 
 
 def test_a_crash_mid_build_keeps_the_previous_index(tmp_path: Path) -> None:

@@ -86,3 +86,68 @@ def test_missing_index_says_how_to_build(tmp_path):
     with pytest.raises(IndexMissingError) as exc:
         make_indexes(settings).open("x")
     assert "make run" in exc.value.nl
+
+
+_SLOW_BUILD = """
+import sys, time
+from pathlib import Path
+from assistant.config import get_settings
+from assistant.factory import make_embedder, make_indexes
+
+class Slow:
+    def __init__(self, inner):
+        self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
+    def embed_passages(self, texts):
+        print("embedding", flush=True)
+        time.sleep(0.5)
+        return self.inner.embed_passages(texts)
+    def embed_queries(self, texts):
+        return self.inner.embed_queries(texts)
+    def embed_query(self, text):
+        return self.inner.embed_query(text)
+
+s = get_settings().model_copy(update={"index_dir": Path(sys.argv[1])})
+make_indexes(s).build(Slow(make_embedder(s)), log=lambda _: None)
+"""
+
+
+def test_a_build_killed_halfway_is_cleaned_up_at_the_next_start(built, tmp_path):
+    """kill -9 in the middle of a build leaves a collection and no pointer to it; the
+    app's start-up (and `index ensure`, and the next build) removes it."""
+    import shutil
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from app.api import create_app
+    from assistant.factory import build_assistant
+
+    settings, embedder, pointer = built
+    shutil.copytree(settings.index_dir, tmp_path / "idx")
+    local = settings.model_copy(
+        update={"index_dir": tmp_path / "idx", "feedback_db": tmp_path / "fb.sqlite3"}
+    )
+    indexes = make_indexes(local)
+    assert indexes.stored() == {pointer.collection}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_BUILD, str(local.index_dir)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert proc.stdout is not None
+        for _ in range(3):  # a few batches written into the new collection
+            assert proc.stdout.readline().strip() == b"embedding"
+    finally:
+        proc.kill()  # kill -9: no clean-up runs
+        proc.wait(timeout=30)
+    half = indexes.stored() - {pointer.collection}
+    assert len(half) == 1 and indexes.current() == pointer  # a half-build, never swapped in
+    app = create_app(lambda: build_assistant(local, embedder=embedder), local, with_ui=False)
+    with TestClient(app):  # start-up: housekeeping in the background
+        deadline = time.monotonic() + 60
+        while indexes.stored() != {pointer.collection}:
+            assert time.monotonic() < deadline, indexes.stored()
+            time.sleep(0.2)
+    assert make_indexes(local).open(embedder.model_id).pointer == pointer
