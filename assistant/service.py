@@ -20,7 +20,6 @@ from typing import Generic, TypeVar
 from assistant.answer import AnswerShape, compose, question_intent, refusal_text
 from assistant.answer.render import REFUSAL_EXAMPLES
 from assistant.answer.select import candidates, shown_principles
-from assistant.errors import InputError
 from assistant.evidence import EvidenceConfig, best_of_principle
 from assistant.generation import fallback_notice, generate_summary
 from assistant.generators.base import Generator
@@ -231,18 +230,17 @@ class Assistant:
 
     def _question(self, question: str, history: list[Turn] | None) -> _Question:
         limits = self.limits
+        # the length limit is for what the user typed; a long conversation is trimmed
+        # to its last turns, never refused
         text = clean_query(question, limits.max_question_chars)
-        if history and len(history) > limits.max_history_turns:
-            n = limits.max_history_turns
-            raise InputError(
-                "history_too_long",
-                f"De gespreksgeschiedenis is te lang (maximaal {n} beurten).",
-                f"The conversation history is too long (at most {n} turns).",
-            )
+        if history:
+            history = history[-limits.max_history_turns :]
         # instructions aimed at the assistant are not part of the question; what is
         # left is judged on its own, and nothing left is a refusal
         stripped = strip_instructions(text)
-        standalone = standalone_question(stripped, history) if stripped else ""
+        standalone = (
+            standalone_question(stripped, history, limits.max_question_chars) if stripped else ""
+        )
         return _Question(text, detect_language(text), stripped, standalone)
 
     def members(self, question: str, keys: list[str]) -> dict[str, list[Record]]:

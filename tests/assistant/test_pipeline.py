@@ -109,11 +109,19 @@ def test_refusals_instructions_and_follow_ups(memory_assistant: Assistant) -> No
     assert only_instructions.refused and only_instructions.standalone_question == ""
     follow = memory_assistant.ask("En wat belemmert?", [Turn(role="user", content=QUESTION)])
     assert follow.standalone_question == "En wat belemmert? (deelnemers betrokken)"
-    from assistant.errors import InputError
+    # a long conversation is trimmed to its last turns, never refused
+    long_talk = [Turn(role="user", content="hoi")] * 40 + [Turn(role="user", content=QUESTION)]
+    assert not memory_assistant.ask("En wat belemmert?", long_talk).refused
 
-    with pytest.raises(InputError) as info:
-        memory_assistant.ask(QUESTION, [Turn(role="user", content="hoi")] * 21)
-    assert info.value.code == "history_too_long"
+
+def test_the_length_limit_is_for_what_the_user_typed(memory_assistant: Assistant) -> None:
+    limit = memory_assistant.limits.max_question_chars
+    first = (QUESTION + " ") * (limit // (len(QUESTION) + 1))
+    assert len(first.strip()) <= limit and not memory_assistant.ask(first).refused
+    history = [Turn(role="user", content=first), Turn(role="assistant", content="…")]
+    follow = memory_assistant.ask("En wat belemmert?", history)  # the rewrite would be longer
+    assert len(follow.standalone_question) <= limit
+    assert follow.standalone_question.startswith("En wat belemmert? (deelnemers betrokken")
 
 
 def test_streaming_pieces_add_up_to_the_answer(memory_assistant: Assistant) -> None:
