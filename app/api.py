@@ -23,6 +23,7 @@ from app.admin import ReindexJob
 from app.errors import install_error_handlers
 from app.feedback import FeedbackStore
 from app.routes import admin, ask, browse, feedback, openai, widget
+from app.routes.framework import router as framework_router
 from app.routes.search import search_router
 from app.security import GuardMiddleware
 from assistant.config import Settings, get_settings
@@ -88,7 +89,7 @@ def create_app(
     install_error_handlers(app)
     for router in (ask.router, search_router(settings), browse.router, feedback.router):
         app.include_router(router)
-    for router in (admin.router, openai.router, widget.router):
+    for router in (admin.router, openai.router, widget.router, framework_router):
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

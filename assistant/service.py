@@ -106,6 +106,7 @@ class Assistant:
         self._index: OpenIndex | None = None
         self._index_lock = threading.Lock()
         self._generate_lock = threading.Lock()
+        self._tips: dict[str, dict[str, list[Record]]] = {}  # index -> principle key -> tips
 
     # --- parts ---------------------------------------------------------------------
     @property
@@ -150,6 +151,21 @@ class Assistant:
             if (kernelement is None or r.kernelement == kernelement)
             and (kind is None or r.kind == kind)
         ]
+
+    def handbook_tips(self, principle_id: str) -> list[Record]:
+        """The handbook's tips about a principle. The corpus links none, so each tip goes
+        with the principle that the principle ranking puts first for the tip's text
+        (worked out once per index)."""
+        index = self.index
+        links = self._tips.get(index.pointer.collection)
+        if links is None:
+            links = {}
+            for tip in (r for r in index.records if r.kind == "tip"):
+                ranking = self.rank_principles(tip.text)
+                if ranking:
+                    links.setdefault(ranking[0].id, []).append(tip)
+            self._tips = {index.pointer.collection: links}
+        return list(links.get(index.key_of.get(principle_id, principle_id), []))
 
     # --- retrieval -----------------------------------------------------------------
     def retrieve(
