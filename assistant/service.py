@@ -164,7 +164,8 @@ class Assistant:
                 ranking = self.rank_principles(tip.text)
                 if ranking:
                     links.setdefault(ranking[0].id, []).append(tip)
-            self._tips = {index.pointer.collection: links}
+            self._tips.clear()  # in place: views of this assistant share it
+            self._tips[index.pointer.collection] = links
         return list(links.get(index.key_of.get(principle_id, principle_id), []))
 
     # --- retrieval -----------------------------------------------------------------
