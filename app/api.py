@@ -100,8 +100,10 @@ def create_app(
     if with_ui:
         import gradio as gr
 
-        from app.ui import build_ui
+        from app.ui import build_ui, mount_options
 
         blocks = build_ui(assistant_factory, app.state.feedback)
-        app = gr.mount_gradio_app(app, blocks, path="/chat", footer_links=["api"])
+        app = gr.mount_gradio_app(
+            app, blocks, path="/chat", footer_links=["api"], **mount_options()
+        )
     return app
