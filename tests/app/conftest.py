@@ -65,3 +65,60 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield Server(base=f"http://127.0.0.1:{port}", feedback_db=db)
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+# --- a real browser (Debian chromium) and what the browser tests keep -------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def _var() -> Path:
+    from assistant.config import ROOT
+
+    return ROOT / "var"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    import shutil
+
+    if not CHROMIUM.exists() and not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where the browser tests keep their screenshots (git-ignored)."""
+    path = _var() / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def report(key: str, value: object) -> Path:
+    """Add `key` to the browser tests' report, `var/reports/browser.json`: figures that
+    are measured and reported, never asserted as thresholds."""
+    import json
+
+    path = _var() / "reports" / "browser.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data[key] = value
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
