@@ -162,6 +162,7 @@ class _Chat:
         text = ""
         blocks: list[AnswerBlock] = []
         cited: dict[int, Citation] = {}
+        box: Any = ""  # the question box is emptied once; what is typed meanwhile stays
         try:
             events = self.assistant_factory().ask_stream(
                 message, history=history, filters=to_filters(kernelementen, phases)
@@ -171,16 +172,17 @@ class _Chat:
                 if ev.type == "token":
                     text += ev.text
                     chat[-1] = {"role": "assistant", "content": text}
-                    yield chat, gr.skip(), answers, ""
+                    yield chat, gr.skip(), answers, box
                 elif ev.type == "block" and ev.block is not None:
                     blocks.append(ev.block)
-                    yield chat, cards.cards_html(blocks, list(cited.values())), answers, ""
+                    yield chat, cards.cards_html(blocks, list(cited.values())), answers, box
                 elif ev.answer is not None:
                     a = ev.answer
                     chat[-1] = {"role": "assistant", "content": answer_markdown(a)}
                     shown = {"question": message, **a.model_dump(mode="json")}
                     answers = {**(answers or {}), len(chat) - 1: shown}
-                    yield chat, cards.cards_html(a.blocks, a.citations), answers, ""
+                    yield chat, cards.cards_html(a.blocks, a.citations), answers, box
+                box = gr.skip()
         except InputError as exc:
             chat[-1] = {"role": "assistant", "content": f"{WARNING} {exc.nl}"}
             yield chat, gr.skip(), answers, message

@@ -132,8 +132,9 @@
   }
 
   var title = ds.title || T.title;
-  var root = el("div", "liso-w");
+  var root = el("aside", "liso-w"); // a landmark of its own on the host page
   root.lang = lang;
+  root.setAttribute("aria-label", title);
   if (ds.color && /^#[0-9a-fA-F]{3,8}$|^[a-zA-Z]+$/.test(ds.color)) {
     root.style.setProperty("--liso-color", ds.color);
   }
