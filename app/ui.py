@@ -173,16 +173,17 @@ class _Chat:
                     text += ev.text
                     chat[-1] = {"role": "assistant", "content": text}
                     yield chat, gr.skip(), answers, box
+                    box = gr.skip()
                 elif ev.type == "block" and ev.block is not None:
                     blocks.append(ev.block)
                     yield chat, cards.cards_html(blocks, list(cited.values())), answers, box
+                    box = gr.skip()
                 elif ev.answer is not None:
                     a = ev.answer
                     chat[-1] = {"role": "assistant", "content": answer_markdown(a)}
                     shown = {"question": message, **a.model_dump(mode="json")}
                     answers = {**(answers or {}), len(chat) - 1: shown}
                     yield chat, cards.cards_html(a.blocks, a.citations), answers, box
-                box = gr.skip()
         except InputError as exc:
             chat[-1] = {"role": "assistant", "content": f"{WARNING} {exc.nl}"}
             yield chat, gr.skip(), answers, message

@@ -67,6 +67,7 @@ def test_chat_answered(sized, server: Server, screenshots: Path) -> None:  # typ
     page.wait_for_selector("#liso-question textarea")
     assert page.inner_text("h1") == "LISO-assistent"
     _chat_ask(page, QUESTION, 1)
+    assert page.input_value("#liso-question textarea") == ""
     page.wait_for_selector("#liso-sources .liso-card a.liso-chip")
     chip = page.query_selector("#liso-sources a.liso-chip")
     assert chip.get_attribute("aria-label").startswith("Bron 1: ")
