@@ -11,15 +11,30 @@
     [/Connection errored out\.?/, "De server is niet bereikbaar. Je vraag blijft staan; probeer het zo opnieuw."],
     [/Lost connection due to leaving page\. Rejoining queue\.*/, "De verbinding was verbroken. We sluiten weer aan…"],
     [/This application is currently busy\. Please try again\.?/, "Het is even druk. Probeer het zo opnieuw."],
-    [/^Error$/, "Fout"]
+    [/^Error$/, "Fout"],
+    [/^Copy message$/, "Bericht kopiëren"],
+    [/^Copied message$/, "Bericht gekopieerd"]
   ];
+  function nl(text) {
+    var t = text.trim();
+    for (var i = 0; i < NL.length; i++) {
+      if (NL[i][0].test(t)) return t.replace(NL[i][0], NL[i][1]);
+    }
+    return null;
+  }
   function dutch(root) {
     var walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (var n = walk.nextNode(); n; n = walk.nextNode()) {
-      for (var i = 0; i < NL.length; i++) {
-        if (NL[i][0].test(n.nodeValue.trim())) { n.nodeValue = n.nodeValue.replace(NL[i][0], NL[i][1]); }
-      }
+      var t = nl(n.nodeValue);
+      if (t !== null) n.nodeValue = t;
     }
+    var named = root.querySelectorAll ? root.querySelectorAll("[aria-label],[title]") : [];
+    Array.prototype.forEach.call(named, function (e) {
+      ["aria-label", "title"].forEach(function (a) {
+        var t = e.hasAttribute(a) ? nl(e.getAttribute(a)) : null;
+        if (t !== null) e.setAttribute(a, t);
+      });
+    });
   }
   function scroller(el) {
     for (var p = el.parentElement; p; p = p.parentElement) {
@@ -52,14 +67,14 @@
       (n > 2000 ? ": te lang. Maak je vraag korter, dan kun je hem versturen." : "");
     out.classList.toggle("liso-bad", n > 2000);
   });
+  // new nodes only: rewriting text while Gradio updates it would never settle
   new MutationObserver(function (changes) {
     changes.forEach(function (c) {
       c.addedNodes.forEach(function (n) {
         if (n.nodeType === 1) dutch(n);
         else if (n.nodeType === 3 && n.parentNode) dutch(n.parentNode);
       });
-      if (c.type === "characterData" && c.target.parentNode) dutch(c.target.parentNode);
     });
     showStart();
-  }).observe(document.documentElement, { childList: true, subtree: true, characterData: true });
+  }).observe(document.documentElement, { childList: true, subtree: true });
 })();

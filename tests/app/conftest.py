@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,22 +29,27 @@ class Server:
     feedback_db: Path
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@dataclass
+class Running:
+    """A uvicorn server in a thread; `stop()` ends it (a server that goes away)."""
+
+    server: Server
+    uvicorn: Any
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.uvicorn.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_server(db: Path) -> Running:
+    """The app with the process's assistant on a free port of 127.0.0.1."""
     import uvicorn
 
     from app.api import create_app
     from assistant.config import Settings
     from assistant.factory import get_assistant
-    from index.errors import IndexError_
 
-    assistant = get_assistant()
-    try:
-        assistant.warm_up()  # loads the embedder and opens the index once
-    except IndexError_ as exc:
-        pytest.skip(f"no usable search index: {exc.en}")
-
-    db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     port = _free_port()
     os.environ["ASSISTANT_FEEDBACK_DB"] = str(db)
     try:
@@ -62,9 +68,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield Server(base=f"http://127.0.0.1:{port}", feedback_db=db)
-    srv.should_exit = True
-    thread.join(timeout=10)
+    return Running(Server(base=f"http://127.0.0.1:{port}", feedback_db=db), srv, thread)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    from assistant.factory import get_assistant
+    from index.errors import IndexError_
+
+    assistant = get_assistant()
+    try:
+        assistant.warm_up()  # loads the embedder and opens the index once
+    except IndexError_ as exc:
+        pytest.skip(f"no usable search index: {exc.en}")
+
+    running = start_server(tmp_path_factory.mktemp("feedback") / "feedback.sqlite3")
+    yield running.server
+    running.stop()
 
 
 # --- a real browser (Debian chromium) and what the browser tests keep -------------------

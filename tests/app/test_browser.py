@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import DESKTOP, PHONE, Server, report
+from tests.app.conftest import DESKTOP, PHONE, Server, report, start_server
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -154,3 +154,25 @@ def test_chat_has_no_dead_ends(browser, server: Server) -> None:  # type: ignore
         assert answers[1].query_selector("a.liso-chip")
     finally:
         ctx.close()
+
+
+def test_chat_when_the_server_goes_away(browser, server: Server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Gradio's own message is shown in Dutch and the typed question stays."""
+    running = start_server(tmp_path / "feedback.sqlite3")  # a server of its own to stop
+    ctx = browser.new_context(locale="nl-NL", viewport=DESKTOP)
+    page = ctx.new_page()
+    try:
+        page.goto(f"{running.server.base}/chat/")
+        page.wait_for_selector("#liso-question textarea")
+        running.stop()
+        page.fill("#liso-question textarea", QUESTION)
+        page.keyboard.press("Enter")
+        page.wait_for_function(
+            "() => document.body.innerText.includes('De verbinding met de server is verbroken')",
+            timeout=30_000,
+        )
+        assert "Connection to the server was lost" not in page.inner_text("body")
+        assert page.input_value("#liso-question textarea") == QUESTION
+    finally:
+        ctx.close()
+        running.stop()
