@@ -100,6 +100,29 @@ def test_demo_page_with_widget_answered(sized, server: Server, screenshots: Path
     page.screenshot(path=str(screenshots / f"widget-answered-{size}.png"))
 
 
+def test_widget_in_the_dark_colour_scheme(browser, server: Server, screenshots: Path) -> None:  # type: ignore[no-untyped-def]
+    """prefers-color-scheme: dark, with a question over the limit in the box."""
+    ctx = browser.new_context(locale="nl-NL", viewport=PHONE, color_scheme="dark")
+    page = ctx.new_page()
+    try:
+        page.goto(f"{server.base}/static/demo.html")
+        page.click(".liso-w-bubble")
+        page.fill(".liso-w-input", QUESTION)
+        page.keyboard.press("Enter")
+        page.wait_for_selector(
+            ".liso-w-bot:not(.liso-w-pending) .liso-w-sources li", timeout=ANSWER
+        )
+        page.fill(".liso-w-input", "x" * 2100)
+        background = page.eval_on_selector(
+            ".liso-w-log", "e => getComputedStyle(e).backgroundColor"
+        )
+        assert background == "rgb(20, 24, 28)"
+        _axe(page, "demo page, widget answered, dark 390x844")
+        page.screenshot(path=str(screenshots / "widget-dark-390x844.png"))
+    finally:
+        ctx.close()
+
+
 def test_principle_page_with_marked_sentence(sized, server: Server, screenshots: Path) -> None:  # type: ignore[no-untyped-def]
     size, page = sized
     answer = page.request.post(f"{server.base}/api/ask", data={"question": QUESTION}).json()
