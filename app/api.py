@@ -24,6 +24,7 @@ from app.feedback import open_feedback_store
 from app.readiness import Readiness, limit_malloc_arenas
 from app.readiness import start as readiness_start
 from app.routes import admin, ask, browse, feedback, openai, widget
+from app.routes.framework import router as framework_router
 from app.routes.search import search_router
 from app.security import GuardMiddleware
 from assistant.config import Settings, get_settings
@@ -90,7 +91,7 @@ def create_app(
     install_error_handlers(app)
     for router in (ask.router, search_router(settings), browse.router, feedback.router):
         app.include_router(router)
-    for router in (admin.router, openai.router, widget.router):
+    for router in (admin.router, openai.router, widget.router, framework_router):
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)
@@ -101,8 +102,10 @@ def create_app(
     if with_ui:
         import gradio as gr
 
-        from app.ui import build_ui
+        from app.ui import build_ui, mount_options
 
         blocks = build_ui(lambda: assistant_factory().pinned(), app.state.feedback)
-        app = gr.mount_gradio_app(app, blocks, path="/chat", footer_links=["api"])
+        app = gr.mount_gradio_app(
+            app, blocks, path="/chat", footer_links=["api"], **mount_options()
+        )
     return app

@@ -34,13 +34,13 @@ _TEMPLATES: dict[Style, dict[str, str]] = {
         "top10_rank": "no. {top10_rank} of the ten most important",
     },
     "page": {
-        "mean": "gemiddeld {mean:.1f} (schaal 1-5)",
+        "mean": "gemiddeld {mean_nl} (schaal 1-5)",
         "top3_rank": "top-3 van het kernelement: #{top3_rank}",
         "top10_rank": "top-10 overall: #{top10_rank}",
         "weight": "gewicht {weight}",
     },
     "chip": {
-        "mean": "gemiddeld {mean:.1f}/5",
+        "mean": "gemiddeld {mean_nl} van 5",
         "top3_rank": "top-3 #{top3_rank}",
         "top10_rank": "top-10 #{top10_rank}",
     },

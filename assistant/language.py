@@ -29,11 +29,15 @@ _QUESTION_WORDS = re.compile(
 )
 
 
-def standalone_question(question: str, history: list[Turn] | None) -> str:
+def standalone_question(
+    question: str, history: list[Turn] | None, max_chars: int | None = None
+) -> str:
     """Rewrite a follow-up into a stand-alone question using the last user turn.
 
     "En wat werkt juist belemmerend?" after "Hoe houd ik deelnemers betrokken?"
-    becomes "En wat werkt juist belemmerend? (deelnemers betrokken)".
+    becomes "En wat werkt juist belemmerend? (deelnemers betrokken)". The length limit
+    is for what the user typed: the earlier question's topic is cut (at a word) so the
+    rewrite stays within `max_chars`, and left out when too little of it would fit.
     """
     if not history:
         return question
@@ -45,5 +49,20 @@ def standalone_question(question: str, history: list[Turn] | None) -> str:
         # the earlier question is context, not the question: without its question words
         # ("Wat is een …", "Hoe …") it cannot steer the kind of answer
         topic = _QUESTION_WORDS.sub("", previous[-1].strip()).strip(" ?")
-        return f"{question.strip()} ({topic})"
+        asked = question.strip()
+        if max_chars is not None:
+            topic = _cut(topic, max_chars - len(asked) - len(" ()"))
+        return f"{asked} ({topic})" if topic else question
     return question
+
+
+MIN_TOPIC_CHARS = 12  # a shorter piece of the earlier question says nothing
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` cut at the last word boundary within `limit` characters ('' when too little
+    of it would be left)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)].rsplit(" ", 1)[0].rstrip(" ,;:")
+    return cut + "…" if len(cut) >= MIN_TOPIC_CHARS else ""

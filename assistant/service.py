@@ -17,16 +17,15 @@ import contextlib
 import copy
 import threading
 import time
+from collections import abc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from assistant.answer import AnswerShape, compose, question_intent, refusal_text
+from assistant.answer import AnswerShape, Draft, compose_stream, pieces, refusal_text
 from assistant.answer.render import REFUSAL_EXAMPLES
-from assistant.answer.select import candidates, shown_principles
-from assistant.errors import InputError
 from assistant.evidence import EvidenceConfig, best_of_principle
-from assistant.generation import fallback_notice, generate_summary
+from assistant.generation import fallback_notice, summary_stream
 from assistant.generators.base import Generator
 from assistant.language import detect_language, standalone_question
 from assistant.principles import PrincipleScore
@@ -122,6 +121,7 @@ class Assistant:
             if limits.concurrent_answers > 0
             else contextlib.nullcontext()
         )
+        self._tips: dict[str, dict[str, list[Record]]] = {}  # index -> principle key -> tips
 
     # --- parts ---------------------------------------------------------------------
     @property
@@ -170,6 +170,22 @@ class Assistant:
             if (kernelement is None or r.kernelement == kernelement)
             and (kind is None or r.kind == kind)
         ]
+
+    def handbook_tips(self, principle_id: str) -> list[Record]:
+        """The handbook's tips about a principle. The corpus links none, so each tip goes
+        with the principle that the principle ranking puts first for the tip's text
+        (worked out once per index)."""
+        index = self.index
+        links = self._tips.get(index.pointer.collection)
+        if links is None:
+            links = {}
+            for tip in (r for r in index.records if r.kind == "tip"):
+                ranking = self.rank_principles(tip.text)
+                if ranking:
+                    links.setdefault(ranking[0].id, []).append(tip)
+            self._tips.clear()  # in place: views of this assistant share it
+            self._tips[index.pointer.collection] = links
+        return list(links.get(index.key_of.get(principle_id, principle_id), []))
 
     # --- retrieval -----------------------------------------------------------------
     def retrieve(
@@ -224,6 +240,8 @@ class Assistant:
     def ask_stream(
         self, question: str, history: list[Turn] | None = None, filters: Filters | None = None
     ) -> Iterator[StreamEvent]:
+        """The answer as it is composed: `summary`, each `block`, the markdown in
+        `token`s beside them, then `done` with the whole answer (see `StreamEvent`)."""
         t_start = time.perf_counter()
         q = self._question(question, history)
         timings: dict[str, float] = {}
@@ -238,32 +256,37 @@ class Assistant:
             in_scope, _ = self.scope(q.standalone)
             timings["retrieve_ms"] = (time.perf_counter() - t0) * 1000
             if not found.hits or not in_scope:
+                examples = REFUSAL_EXAMPLES[q.lang]
                 result = Answer(
-                    answer=refusal_text(q.lang, REFUSAL_EXAMPLES[q.lang]),
+                    answer=refusal_text(q.lang, examples),
                     refused=True,
                     citations=[],
                     backend="extractive",
                     language=q.lang,
                     standalone_question=q.standalone,
+                    suggestions=list(examples),
                 )
+                for piece in pieces(result.answer, self.limits.stream_chunk_chars):
+                    yield StreamEvent(type="token", text=piece)
             else:
-                result = self._answer(q, found, timings)
-        yield from self._emit(result, timings, t_start)
+                result = yield from self._answer(q, found, timings, t_start)
+        timings["total_ms"] = (time.perf_counter() - t_start) * 1000
+        result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
+        yield StreamEvent(type="done", answer=result)
 
     def _question(self, question: str, history: list[Turn] | None) -> _Question:
         limits = self.limits
+        # the length limit is for what the user typed; a long conversation is trimmed
+        # to its last turns, never refused
         text = clean_query(question, limits.max_question_chars)
-        if history and len(history) > limits.max_history_turns:
-            n = limits.max_history_turns
-            raise InputError(
-                "history_too_long",
-                f"De gespreksgeschiedenis is te lang (maximaal {n} beurten).",
-                f"The conversation history is too long (at most {n} turns).",
-            )
+        if history:
+            history = history[-limits.max_history_turns :]
         # instructions aimed at the assistant are not part of the question; what is
         # left is judged on its own, and nothing left is a refusal
         stripped = strip_instructions(text)
-        standalone = standalone_question(stripped, history) if stripped else ""
+        standalone = (
+            standalone_question(stripped, history, limits.max_question_chars) if stripped else ""
+        )
         return _Question(text, detect_language(text), stripped, standalone)
 
     def members(self, question: str, keys: list[str]) -> dict[str, list[Record]]:
@@ -276,43 +299,69 @@ class Assistant:
                 out[key] = [h.record for h in hits]
         return out
 
-    def _answer(self, q: _Question, found: SearchResult, timings: dict[str, float]) -> Answer:
+    def _answer(
+        self, q: _Question, found: SearchResult, timings: dict[str, float], t_start: float
+    ) -> abc.Generator[StreamEvent, None, Answer]:
+        """The answer's events as it is composed, then the answer. With an LLM backend
+        the summary it writes comes first: the rest is composed, then sent after it."""
         t0 = time.perf_counter()
-        index = self.index
-        intent = question_intent(q.standalone)
-        keys = shown_principles(
-            candidates(found.principles, intent, index.by_id), intent, self.shape
-        )
-        members = self.members(q.standalone, keys)
-        limits = self.limits
-        uncovered = uncovered_part(
-            q.stripped, q.lang, index.keys, self.embedder, limits.scope_k, limits.scope_margin
-        )
-        draft = compose(
-            q.standalone, found.principles, members, index.by_id, q.lang, self.shape, uncovered
-        )
-        timings["compose_ms"] = (time.perf_counter() - t0) * 1000
-        text, summary, citations, backend, notice = (
-            draft.text,
-            draft.summary,
-            draft.citations,
-            "extractive",
-            "",
+        index, limits = self.index, self.limits
+
+        def members(key: str) -> list[Record]:
+            return self.members(q.standalone, [key]).get(key, [])
+
+        def not_covered() -> str:
+            keys, embedder = index.keys, self.embedder
+            return uncovered_part(
+                q.stripped, q.lang, keys, embedder, limits.scope_k, limits.scope_margin
+            )
+
+        stream = compose_stream(
+            q.standalone,
+            found.principles,
+            members,
+            index.by_id,
+            q.lang,
+            self.shape,
+            not_covered,
+            limits.stream_chunk_chars,
         )
         generator = self.generator
-        if generator is not None:
-            generated = generate_summary(
-                generator, q.text, draft, q.lang, limits.generator_evidence, self._generate_lock
-            )
-            if generated is None:
-                notice = fallback_notice(q.lang)
-            else:
-                text = text.replace(draft.summary, generated, 1)
-                summary, backend = generated, generator.name
+        if generator is None:
+            draft = yield from _relay(stream, timings, t_start)
+            timings["compose_ms"] = (time.perf_counter() - t0) * 1000
+            return self._result(q, draft, draft.text, draft.summary, "extractive", "")
+        held: list[StreamEvent] = []
+        draft = yield from _relay(stream, timings, t_start, held)
+        timings["compose_ms"] = (time.perf_counter() - t0) * 1000
+        summary, backend, notice = draft.summary, "extractive", ""
+        generated: str | None = None
+        for generated in summary_stream(
+            generator, q.text, draft, q.lang, limits.generator_evidence, self._generate_lock
+        ):
+            if generated:
+                yield StreamEvent(
+                    type="summary", text=generated, citations=draft.citations, partial=True
+                )
+        if generated is None:
+            notice = fallback_notice(q.lang)
+        else:
+            summary, backend = generated, generator.name
+        text = draft.text.replace(draft.summary, summary, 1)
+        yield StreamEvent(type="summary", text=summary, citations=draft.citations)
+        yield from (e for e in held if e.type == "block")
+        for piece in pieces(text, limits.stream_chunk_chars):
+            yield StreamEvent(type="token", text=piece)
+        return self._result(q, draft, text, summary, backend, notice)
+
+    @staticmethod
+    def _result(
+        q: _Question, draft: Draft, text: str, summary: str, backend: str, notice: str
+    ) -> Answer:
         return Answer(
             answer=text,
             refused=False,
-            citations=citations,
+            citations=draft.citations,
             backend=backend,
             summary=summary,
             blocks=list(draft.blocks),
@@ -322,22 +371,24 @@ class Assistant:
             standalone_question=q.standalone,
         )
 
-    def _emit(
-        self, result: Answer, timings: dict[str, float], t_start: float
-    ) -> Iterator[StreamEvent]:
-        for piece in pieces(result.answer, self.limits.stream_chunk_chars):
-            yield StreamEvent(type="token", text=piece)
-        timings["total_ms"] = (time.perf_counter() - t_start) * 1000
-        result.timings_ms = {k: round(v, 2) for k, v in timings.items()}
-        yield StreamEvent(type="done", answer=result)
 
-
-def pieces(text: str, size: int) -> Iterator[str]:
-    """Split text into pieces of about `size` characters at white space, for streaming."""
-    start = 0
-    while start < len(text):
-        end = min(len(text), start + size)
-        while end < len(text) and not text[end].isspace():
-            end += 1
-        yield text[start:end]
-        start = end
+def _relay(
+    stream: abc.Generator[StreamEvent, None, Draft],
+    timings: dict[str, float],
+    t_start: float,
+    held: list[StreamEvent] | None = None,
+) -> abc.Generator[StreamEvent, None, Draft]:
+    """Pass the events on (or keep them in `held`), noting when the summary was ready;
+    return the draft."""
+    while True:
+        try:
+            event = next(stream)
+        except StopIteration as end:
+            draft: Draft = end.value
+            return draft
+        if event.type == "summary":
+            timings["first_text_ms"] = (time.perf_counter() - t_start) * 1000
+        if held is None:
+            yield event
+        else:
+            held.append(event)

@@ -78,6 +78,7 @@ class Answer(BaseModel):
     notice: str = ""
     language: Language = "nl"
     standalone_question: str = ""
+    suggestions: list[str] = Field(default_factory=list)  # questions a refusal offers
 
 
 class Turn(BaseModel):
@@ -97,8 +98,16 @@ class Hit(BaseModel):
 
 
 class StreamEvent(BaseModel):
-    """What `ask_stream` yields: text pieces, then one final event with the answer."""
+    """What `ask_stream` yields, as the answer is composed: `summary` (the summary as it
+    stands, with the citations it uses; `partial` while a generator still writes it),
+    `block` (the next principle card, `index` from 0, with the citations it adds) and
+    `token` (the next piece of the markdown: all tokens together are `answer.answer`),
+    then one `done` event with the whole answer."""
 
-    type: Literal["token", "done"]
+    type: Literal["token", "summary", "block", "done"]
     text: str = ""
     answer: Answer | None = None
+    block: AnswerBlock | None = None
+    index: int = 0
+    citations: list[Citation] = Field(default_factory=list)
+    partial: bool = False

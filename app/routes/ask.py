@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from fastapi import APIRouter
 from starlette.responses import StreamingResponse
@@ -23,11 +24,22 @@ def ask(body: AskRequest, assistant: AssistantDep) -> Answer:
     return assistant.ask(body.question, history=body.history, filters=body.filters)
 
 
+def _cited(ev: StreamEvent) -> list[dict[str, Any]]:
+    return [c.model_dump(mode="json") for c in ev.citations]
+
+
 def _events(events: Iterator[StreamEvent]) -> Iterator[str]:
     try:
         for ev in events:
             if ev.type == "token":
                 yield sse("token", {"text": ev.text})
+            elif ev.type == "summary":
+                yield sse(
+                    "summary", {"text": ev.text, "partial": ev.partial, "citations": _cited(ev)}
+                )
+            elif ev.type == "block" and ev.block is not None:
+                block = ev.block.model_dump(mode="json")
+                yield sse("block", {"index": ev.index, "block": block, "citations": _cited(ev)})
             elif ev.answer is not None:
                 answer = ev.answer.model_dump(mode="json")
                 yield sse("citations", answer["citations"])
@@ -51,7 +63,11 @@ def _events(events: Iterator[StreamEvent]) -> Iterator[str]:
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def ask_stream(body: AskRequest, assistant: AssistantDep) -> StreamingResponse:
-    """Server-sent events: `token` {text} ..., then `citations` [..] and `done` {answer}."""
+    """Server-sent events as the answer is composed: `summary` {text, partial, citations},
+    then one `block` {index, block, citations} per principle card, with the markdown in
+    `token` {text} events beside them (joined, they are the answer's markdown); then
+    `citations` [..] (the sources) and `done` {answer}; `error` {code, message_nl,
+    message_en} instead when it fails."""
     events = first_then_rest(
         assistant.ask_stream(body.question, history=body.history, filters=body.filters)
     )

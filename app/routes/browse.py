@@ -46,11 +46,13 @@ def get_principle(record_id: str, assistant: AssistantDep) -> Record:
 
 @router.get("/principles/{record_id}", response_class=HTMLResponse, tags=["pages"])
 def principle_html(record_id: str, assistant: AssistantDep) -> HTMLResponse:
+    """A principle in all its editions (for any other record: its principle's page with
+    that record marked); a citation links to `/principles/{principle_id}#{record_id}`."""
     record = assistant.get_record(record_id)
     if record is None:
         return HTMLResponse(not_found_page(record_id), status_code=404)
-    parent = assistant.get_record(record.principle_id) if record.principle_id else None
-    return HTMLResponse(principle_page(record, parent))
+    tips = assistant.handbook_tips(record.principle_id or record.id)
+    return HTMLResponse(principle_page(record, assistant.index, tips))
 
 
 def index_info(assistant: Assistant) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.answer.intent import QuestionIntent
 from assistant.answer.select import Block, Plan
 from assistant.answer.sentences import best_sentence
 from assistant.cite import Citer, short_label
@@ -158,10 +159,10 @@ def _block(block: Block, lines: _Lines, with_earlier: bool, full: bool) -> Answe
     )
 
 
-def _summary(plan: Plan, lines: _Lines, lang: Language) -> list[str]:
+def _summary(opening: Sequence[tuple[str, Record]], lines: _Lines, lang: Language) -> list[str]:
     t = TEXT[lang]
     out = []
-    for key, r in plan.opening:
+    for key, r in opening:
         if key == "figure":
             out.append(f"{r.display()} {lines.citer.ref(r.id)}")
             out.append(t["figure"].format(weight_line(r, lang)))
@@ -173,20 +174,26 @@ def _summary(plan: Plan, lines: _Lines, lang: Language) -> list[str]:
     return out
 
 
-def _listing(plan: Plan, lines: _Lines, lang: Language) -> list[str]:
+def _listing(
+    intent: QuestionIntent,
+    listing: Sequence[Record],
+    source: Record | None,
+    lines: _Lines,
+    lang: Language,
+) -> list[str]:
     t = TEXT[lang]
-    kind = plan.intent.kind
-    kern = plan.intent.kernelement
+    kind = intent.kind
+    kern = intent.kernelement
     if kind == "top10":
         intro = t["top10"]
     elif kind == "top3":
         intro = t["top3"].format(kern)
     else:
         intro = t["experts"].format(t["of"].format(kern) if kern else "")
-    if plan.listing_source is not None:
-        intro += f" {lines.citer.ref(plan.listing_source.id)}"
+    if source is not None:
+        intro += f" {lines.citer.ref(source.id)}"
     out = [intro]
-    for i, r in enumerate(plan.listing, 1):
+    for i, r in enumerate(listing, 1):
         mean = r.delphi.mean if r.delphi else None
         score = f" ({t['mean'].format(_decimal(mean, lang))})" if mean is not None else ""
         out.append(f"{i}. {r.display().rstrip('.')}{score}. {lines.citer.ref(r.id)}")
@@ -230,31 +237,92 @@ def _block_weight(block: AnswerBlock, lang: Language) -> str:
     return "; ".join(parts)
 
 
+class Writer:
+    """Writes an answer piece by piece in reading order — the summary, then each block,
+    then what is not covered — numbering the citations by first use, so that an answer
+    can be sent while it is composed. `text()` is always the beginning of the final
+    markdown; `render` runs a writer over a whole plan."""
+
+    def __init__(
+        self,
+        question: str,
+        intent: QuestionIntent,
+        by_id: Mapping[str, Record],
+        lang: Language,
+        item_words: int = 40,
+    ) -> None:
+        self.intent = intent
+        self.lang = lang
+        self.citer = Citer(list(by_id.values()))
+        self.lines = _Lines(self.citer, question, item_words)
+        intro = TEXT[lang]["intro"]
+        self.md: list[str] = [intro] if intro else []
+        self.summary = ""
+        self.blocks: list[AnswerBlock] = []
+        self.not_covered = ""
+        self._said: set[str] = set()
+        self._listing = False
+        self._shown = 0  # blocks said in the markdown
+
+    def open(
+        self,
+        opening: Sequence[tuple[str, Record]],
+        listing: Sequence[Record] = (),
+        listing_source: Record | None = None,
+    ) -> str:
+        """The summary: the opening sentences, or an aggregation's list."""
+        if listing:
+            self._listing = True
+            parts = _listing(self.intent, listing, listing_source, self.lines, self.lang)
+            self.summary = "\n".join(parts)
+        else:
+            self.summary = " ".join(_summary(opening, self.lines, self.lang))
+        self._said = {r.id for _, r in opening}
+        self.md.append(self.summary)
+        return self.summary
+
+    def block(self, block: Block) -> AnswerBlock:
+        """The next block. The 2021 wording: of the first principle, or of every one
+        when asked what changed; the factors: of the first, or of every one when asked
+        what hinders. A definition, tip or table the summary already says needs no block
+        of its own in the markdown; an aggregation's list is its whole markdown."""
+        i, kind = len(self.blocks), self.intent.kind
+        out = _block(block, self.lines, i == 0 or kind == "changes", i == 0 or kind == "hinders")
+        self.blocks.append(out)
+        if not self._listing and (out.kind == "uitgangspunt" or out.statement.id not in self._said):
+            self._shown += 1
+            self.md += ["", *_block_markdown(self._shown, out, self._said, self.lang)]
+        return out
+
+    def close(self, not_covered: str = "") -> str:
+        """What the question asks that the corpus does not cover (the topic, or '')."""
+        t = TEXT[self.lang]
+        self.not_covered = t["not_covered"].format(not_covered) if not_covered else ""
+        if self.not_covered:
+            self.md += ["", self.not_covered]
+        return self.not_covered
+
+    def text(self) -> str:
+        """The markdown so far."""
+        return "\n".join(self.md).strip()
+
+    def citations(self) -> list[Citation]:
+        return self.citer.citations()
+
+    def draft(self) -> Draft:
+        return Draft(
+            self.text(), self.citations(), self.summary, tuple(self.blocks), self.not_covered
+        )
+
+
 def render(plan: Plan, by_id: Mapping[str, Record], lang: Language, item_words: int = 40) -> Draft:
     """The structured answer, its markdown and its citations."""
-    t = TEXT[lang]
-    citer = Citer(list(by_id.values()))
-    lines = _Lines(citer, plan.question, item_words)
-    summary = _listing(plan, lines, lang) if plan.listing else _summary(plan, lines, lang)
-    # the 2021 wording: of the first principle, or of every one when asked what changed;
-    # the factors: of the first principle, or of every one when asked what hinders
-    changes, hinders = plan.intent.kind == "changes", plan.intent.kind == "hinders"
-    blocks = [
-        _block(b, lines, i == 0 or changes, i == 0 or hinders) for i, b in enumerate(plan.blocks)
-    ]
-    said = {r.id for _, r in plan.opening}
-    md: list[str] = [t["intro"]] if t["intro"] else []
-    md.append("\n".join(summary) if plan.listing else " ".join(summary))
-    if not plan.listing:
-        # a definition, tip or table the summary already says needs no block of its own
-        shown = [b for b in blocks if b.kind == "uitgangspunt" or b.statement.id not in said]
-        for i, block in enumerate(shown, 1):
-            md += ["", *_block_markdown(i, block, said, lang)]
-    not_covered = t["not_covered"].format(plan.not_covered) if plan.not_covered else ""
-    if not_covered:
-        md += ["", not_covered]
-    summary_text = "\n".join(summary) if plan.listing else " ".join(summary)
-    return Draft("\n".join(md).strip(), citer.citations(), summary_text, tuple(blocks), not_covered)
+    writer = Writer(plan.question, plan.intent, by_id, lang, item_words)
+    writer.open(plan.opening, plan.listing, plan.listing_source)
+    for block in plan.blocks:
+        writer.block(block)
+    writer.close(plan.not_covered)
+    return writer.draft()
 
 
 REFUSAL = {

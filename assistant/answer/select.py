@@ -13,7 +13,7 @@ numbered here: see `render`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from assistant.answer.intent import QuestionIntent
@@ -202,13 +202,13 @@ def _aggregation(
     return listed, table
 
 
-def _opening(
-    intent: QuestionIntent, blocks: Sequence[Block], records: Sequence[Record]
+def opening(
+    intent: QuestionIntent, first: Block | None, records: Sequence[Record]
 ) -> list[tuple[str, Record]]:
-    """The summary's sentences: (template, record), see `render`."""
-    if not blocks:
+    """The summary's sentences: (template, record), see `render`; they need only the
+    first block, so an answer can be said before its other blocks are built."""
+    if first is None:
         return []
-    first = blocks[0]
     head = first.head
     if head.kind != "uitgangspunt":
         return [("say", head)]
@@ -229,6 +229,64 @@ def _opening(
     return out
 
 
+def listing_plan(
+    question: str, intent: QuestionIntent, records: Sequence[Record], not_covered: str = ""
+) -> Plan | None:
+    """The plan of an aggregation (the top ten, a core element's top 3, what experts
+    added), computed from the metadata; None when the question asks for none, or when
+    the list would be empty."""
+    if intent.kind not in ("top10", "top3", "expert"):
+        return None
+    listing, table = _aggregation(intent, records)
+    if not listing:
+        return None
+    head = table or listing[0]  # the list is the answer; the table it comes from leads
+    return Plan(intent, question, [], [Block(head)], listing, table, not_covered)
+
+
+def block_keys(
+    intent: QuestionIntent,
+    ranking: Sequence[PrincipleScore],
+    by_id: Mapping[str, Record],
+    shape: AnswerShape,
+) -> list[str]:
+    """The principles (or definition, tip, phase, table) the answer shows, in order."""
+    keys = shown_principles(candidates(ranking, intent, by_id), intent, shape)
+    if intent.kind == "definition":
+        kinds = {p.id: by_id[p.id].kind for p in ranking[:3] if p.id in by_id}
+        definition = next((k for k, kind in kinds.items() if kind == "definitie"), None)
+        if definition is not None:
+            keys = [definition, *(k for k in keys if k != definition)][: shape.max_blocks]
+    return keys
+
+
+def iter_blocks(
+    keys: Sequence[str],
+    members: Callable[[str], Sequence[Record]],
+    by_id: Mapping[str, Record],
+    shape: AnswerShape,
+    intent: QuestionIntent,
+) -> Iterator[Block]:
+    """The blocks of `keys`, each built when it is asked for (`members(key)` gives a
+    principle's best records, best first), in the answer's order. A sentence is said
+    once, in the first block that has it; the phases are put in their order, so a
+    question about phases has all its blocks built before the first is given."""
+    seen: set[str] = set()
+    factors = shape.factors + (1 if intent.kind == "hinders" else 0)
+
+    def build() -> Iterator[Block]:
+        for i, key in enumerate(keys):
+            works = shape.works_first if i == 0 else shape.works_other
+            block = build_block(key, members(key), by_id, works, factors, seen)
+            if block is not None:
+                yield block
+
+    if intent.kind == "phases":
+        yield from _by_phase(list(build()))
+    else:
+        yield from build()
+
+
 def select(
     question: str,
     intent: QuestionIntent,
@@ -242,26 +300,10 @@ def select(
     """The plan of the answer: `ranking` is the principle ranking, `members` the best
     records of each shown principle (best first), `records` the whole corpus (for
     aggregations)."""
-    if intent.kind in ("top10", "top3", "expert"):
-        listing, table = _aggregation(intent, records)
-        if listing:  # the list is the answer; the table it comes from leads
-            head = table or listing[0]
-            return Plan(intent, question, [], [Block(head)], listing, table, not_covered)
-    keys = shown_principles(candidates(ranking, intent, by_id), intent, shape)
-    if intent.kind == "definition":
-        kinds = {p.id: by_id[p.id].kind for p in ranking[:3] if p.id in by_id}
-        definition = next((k for k, kind in kinds.items() if kind == "definitie"), None)
-        if definition is not None:
-            keys = [definition, *(k for k in keys if k != definition)][: shape.max_blocks]
-    seen: set[str] = set()
-    factors = shape.factors + (1 if intent.kind == "hinders" else 0)
-    blocks = []
-    for i, key in enumerate(keys):
-        works = shape.works_first if i == 0 else shape.works_other
-        block = build_block(key, members.get(key, ()), by_id, works, factors, seen)
-        if block is not None:
-            blocks.append(block)
-    if intent.kind == "phases":
-        blocks = _by_phase(blocks)
-    opening = _opening(intent, blocks, records)
-    return Plan(intent, question, opening, blocks, not_covered=not_covered)
+    listing = listing_plan(question, intent, records, not_covered)
+    if listing is not None:
+        return listing
+    keys = block_keys(intent, ranking, by_id, shape)
+    blocks = list(iter_blocks(keys, lambda k: members.get(k, ()), by_id, shape, intent))
+    first = blocks[0] if blocks else None
+    return Plan(intent, question, opening(intent, first, records), blocks, not_covered=not_covered)

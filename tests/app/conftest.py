@@ -29,22 +29,27 @@ class Server:
     feedback_db: Path
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@dataclass
+class Running:
+    """A uvicorn server in a thread; `stop()` ends it (a server that goes away)."""
+
+    server: Server
+    uvicorn: Any
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.uvicorn.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def start_server(db: Path) -> Running:
+    """The app with the process's assistant on a free port of 127.0.0.1."""
     import uvicorn
 
     from app.api import create_app
     from assistant.config import Settings
     from assistant.factory import get_assistant
-    from index.errors import IndexError_
 
-    assistant = get_assistant()
-    try:
-        assistant.warm_up()  # loads the embedder and opens the index once
-    except IndexError_ as exc:
-        pytest.skip(f"no usable search index: {exc.en}")
-
-    db = tmp_path_factory.mktemp("feedback") / "feedback.sqlite3"
     port = _free_port()
     os.environ["ASSISTANT_FEEDBACK_DB"] = str(db)
     try:
@@ -63,9 +68,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield Server(base=f"http://127.0.0.1:{port}", feedback_db=db)
-    srv.should_exit = True
-    thread.join(timeout=10)
+    return Running(Server(base=f"http://127.0.0.1:{port}", feedback_db=db), srv, thread)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    from assistant.factory import get_assistant
+    from index.errors import IndexError_
+
+    assistant = get_assistant()
+    try:
+        assistant.warm_up()  # loads the embedder and opens the index once
+    except IndexError_ as exc:
+        pytest.skip(f"no usable search index: {exc.en}")
+
+    running = start_server(tmp_path_factory.mktemp("feedback") / "feedback.sqlite3")
+    yield running.server
+    running.stop()
 
 
 # --- the feedback databases: SQLite always, PostgreSQL when it can be had -------------
@@ -141,3 +160,60 @@ def serve_in_thread(app: Any) -> tuple[str, Callable[[], None]]:
         thread.join(timeout=10)
 
     return f"http://127.0.0.1:{port}", stop
+
+
+# --- a real browser (Debian chromium) and what the browser tests keep -------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def _var() -> Path:
+    from assistant.config import ROOT
+
+    return ROOT / "var"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    import shutil
+
+    if not CHROMIUM.exists() and not shutil.which("chromium"):
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """Where the browser tests keep their screenshots (git-ignored)."""
+    path = _var() / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def report(key: str, value: object) -> Path:
+    """Add `key` to the browser tests' report, `var/reports/browser.json`: figures that
+    are measured and reported, never asserted as thresholds."""
+    import json
+
+    path = _var() / "reports" / "browser.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data[key] = value
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

@@ -90,10 +90,9 @@ def test_ask_bad_input_is_a_clear_4xx(
         assert code is None or err["code"] == code, err
 
 
-def test_history_too_long(client: TestClient) -> None:
+def test_a_long_history_is_trimmed_not_refused(client: TestClient) -> None:
     turns = [{"role": "user", "content": "hoi"}] * 21
-    err = _err(client.post("/api/ask", json={"question": QUESTION, "history": turns}), 400)
-    assert err["code"] == "history_too_long"
+    assert client.post("/api/ask", json={"question": QUESTION, "history": turns}).status_code == 200
 
 
 def test_search_feedback_and_openai_bad_input(client: TestClient) -> None:
@@ -223,7 +222,8 @@ def test_principle_pages_escape_script(tmp_path: Path) -> None:
     evil = "<script>alert(1)<img src=x onerror=alert(2)>"  # no "/": one path segment
     resp = c.get("/principles/" + evil)
     assert resp.status_code == 404 and resp.headers["content-type"].startswith("text/html")
-    assert "<script>" not in resp.text and "<img" not in resp.text
+    # the page's own script is there; the one in the address is text
+    assert "<script>alert" not in resp.text and "<img" not in resp.text
     assert "&lt;script&gt;" in resp.text
     real = c.get("/principles/" + next(iter(c.app.state.assistant_factory().index.by_id)))
     assert real.status_code == 200

@@ -45,7 +45,8 @@ def test_ask_and_its_stream(client: TestClient) -> None:
     assert answer["citations"] and not answer["refused"]
     with client.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as resp:
         events = [ln.split(": ", 1)[1] for ln in resp.iter_lines() if ln.startswith("event:")]
-    assert events[0] == "token" and events[-2:] == ["citations", "done"]
+    assert events[:2] == ["summary", "token"] and events[-2:] == ["citations", "done"]
+    assert "block" in events  # a principle card as soon as it is composed
     bad = client.post("/api/ask/stream", json={"question": " "})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "empty_question"
 

@@ -110,17 +110,42 @@ def test_refusals_instructions_and_follow_ups(memory_assistant: Assistant) -> No
     assert only_instructions.refused and only_instructions.standalone_question == ""
     follow = memory_assistant.ask("En wat belemmert?", [Turn(role="user", content=QUESTION)])
     assert follow.standalone_question == "En wat belemmert? (deelnemers betrokken)"
-    from assistant.errors import InputError
+    # a long conversation is trimmed to its last turns, never refused
+    long_talk = [Turn(role="user", content="hoi")] * 40 + [Turn(role="user", content=QUESTION)]
+    assert not memory_assistant.ask("En wat belemmert?", long_talk).refused
 
-    with pytest.raises(InputError) as info:
-        memory_assistant.ask(QUESTION, [Turn(role="user", content="hoi")] * 21)
-    assert info.value.code == "history_too_long"
+
+def test_the_length_limit_is_for_what_the_user_typed(memory_assistant: Assistant) -> None:
+    limit = memory_assistant.limits.max_question_chars
+    first = (QUESTION + " ") * (limit // (len(QUESTION) + 1))
+    assert len(first.strip()) <= limit and not memory_assistant.ask(first).refused
+    history = [Turn(role="user", content=first), Turn(role="assistant", content="…")]
+    follow = memory_assistant.ask("En wat belemmert?", history)  # the rewrite would be longer
+    assert len(follow.standalone_question) <= limit
+    assert follow.standalone_question.startswith("En wat belemmert? (deelnemers betrokken")
 
 
 def test_streaming_pieces_add_up_to_the_answer(memory_assistant: Assistant) -> None:
     events = list(memory_assistant.ask_stream(QUESTION))
-    assert events[-1].type == "done" and events[-1].answer is not None
-    assert "".join(e.text for e in events[:-1]) == events[-1].answer.answer
+    answer = events[-1].answer
+    assert events[-1].type == "done" and answer is not None
+    assert "".join(e.text for e in events if e.type == "token") == answer.answer
+    # sent as composed: the summary first, then each card, the markdown beside them
+    kinds = [e.type for e in events]
+    assert kinds[0] == "summary" and kinds.count("summary") == 1
+    assert events[0].text == answer.summary and answer.answer.startswith(answer.summary)
+    blocks = [e for e in events if e.type == "block"]
+    assert [e.block for e in blocks] == answer.blocks and [e.index for e in blocks] == list(
+        range(len(answer.blocks))
+    )
+    # every citation goes out once, with the summary or the card that uses it first
+    sent = [c for e in events if e.type in ("summary", "block") for c in e.citations]
+    assert sent == answer.citations
+    # the markdown of the summary is out before the first card is composed
+    first_block = kinds.index("block")
+    said = "".join(e.text for e in events[:first_block] if e.type == "token")
+    assert said.strip() == answer.summary
+    assert "first_text_ms" in answer.timings_ms
     assert list(pieces("een twee drie", 4)) == ["een twee", " drie"]  # cut at white space
 
 
@@ -153,6 +178,25 @@ def test_an_llm_answer_is_checked_and_a_failure_falls_back(memory_index) -> None
     made_up = _Writer("De maan is van kaas [9].")
     checked = build_assistant(settings, embedder=embedder, generator=made_up).ask(QUESTION)
     assert checked.backend == "extractive" and checked.notice
+
+
+def test_an_llm_summary_streams_sentence_by_sentence(memory_index) -> None:  # type: ignore[no-untyped-def]
+    settings, embedder = memory_index
+    two = _Writer(
+        "Tevreden en toegewijde leden zullen vollediger deelnemen aan het werk [1]. "
+        "De maan is van kaas [9]. Tevreden leden zullen vollediger deelnemen [1]."
+    )
+    assistant = build_assistant(settings, embedder=embedder, generator=two)
+    events = list(assistant.ask_stream(QUESTION))
+    answer = events[-1].answer
+    assert answer is not None and answer.backend == "fake"
+    summaries = [e for e in events if e.type == "summary"]
+    # the checked sentences as they are complete, then the whole summary, before any card
+    assert [e.partial for e in summaries] == [True, True, False]
+    assert summaries[0].text.endswith("werk [1].") and summaries[-1].text == answer.summary
+    assert "maan" not in answer.summary  # the post-check dropped the made-up sentence
+    assert [e.type for e in events].index("block") > events.index(summaries[-1])
+    assert "".join(e.text for e in events if e.type == "token") == answer.answer
 
 
 def test_swap_index_serves_a_new_build(tmp_path) -> None:  # type: ignore[no-untyped-def]

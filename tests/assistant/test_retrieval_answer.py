@@ -28,6 +28,14 @@ def test_followup_is_rewritten_from_history():
     assert "Hoe" not in q
     long_new = "Welke randvoorwaarden gelden voor het institutionaliseren van een leernetwerk?"
     assert standalone_question(long_new, history) == long_new
+    # the earlier question's topic is cut to fit the limit, never added to the length check
+    long_first = [Turn(role="user", content="Hoe houd ik " + "deelnemers betrokken " * 100)]
+    cut = standalone_question("En wat belemmert?", long_first, max_chars=60)
+    assert len(cut) <= 60 and cut.startswith("En wat belemmert? (deelnemers betrokken")
+    assert cut.endswith("…)")
+    assert standalone_question("En wat belemmert?", long_first, max_chars=25) == (
+        "En wat belemmert?"
+    )  # too little of the topic would fit
 
 
 @pytest.fixture(scope="module")

@@ -89,9 +89,9 @@ def test_one_delphi_formatter_three_styles() -> None:
     ]
     assert delphi_parts(d, "answer-en", "Synergie")[0] == "mean importance 4.6 on a 1-5 scale"
     assert delphi_parts(d, "page") == [
-        "gemiddeld 4.6 (schaal 1-5)",
+        "gemiddeld 4,6 (schaal 1-5)",
         "top-3 van het kernelement: #3",
         "gewicht 145",
     ]
-    assert delphi_parts(d, "chip") == ["gemiddeld 4.6/5", "top-3 #3"]
+    assert delphi_parts(d, "chip") == ["gemiddeld 4,6 van 5", "top-3 #3"]
     assert delphi_parts(None, "chip") == []
