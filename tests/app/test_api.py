@@ -75,6 +75,30 @@ def test_ask_with_history_and_filters(client: httpx.Client) -> None:
         assert c["kernelement"] in {"Leernetwerk", "Organisatie"}
 
 
+def test_a_short_follow_up_to_a_long_situation_is_answered_on_its_own(
+    client: httpx.Client,
+) -> None:
+    situation = (
+        "In ons leernetwerk van scholen en zorginstellingen komen de deelnemers steeds "
+        "minder naar de bijeenkomsten en zeggen ze weinig. "
+    )
+    first = ("Hoe houd ik deelnemers betrokken? " + situation * 40)[:1999] + "?"
+    one = client.post("/api/ask", json={"question": first})
+    assert one.status_code == 200, one.text
+    history = [
+        {"role": "user", "content": first},
+        {"role": "assistant", "content": one.json()["answer"]},
+    ]
+    two = client.post(
+        "/api/ask",
+        json={"question": "Wat zijn de ontwikkelfasen van een leernetwerk?", "history": history},
+    )
+    assert two.status_code == 200, two.text
+    assert len(two.json()["standalone_question"]) < 400  # the situation is context only
+    assert two.json()["answer"] != one.json()["answer"]
+    assert any(c["kernelement"] == "Ontwikkelfasen" for c in two.json()["citations"])
+
+
 def test_ask_empty_question_is_4xx_in_both_languages(client: httpx.Client) -> None:
     err = _assert_error(client.post("/api/ask", json={"question": "   "}), 400)
     assert err["code"] == "empty_question"

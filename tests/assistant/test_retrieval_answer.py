@@ -10,7 +10,7 @@ from assistant.config import get_settings
 from assistant.errors import InputError
 from assistant.factory import build_assistant
 from assistant.fusion import rrf
-from assistant.language import standalone_question
+from assistant.language import MAX_TOPIC_CHARS, standalone_question
 from assistant.types import Turn
 
 
@@ -36,6 +36,10 @@ def test_followup_is_rewritten_from_history():
     assert standalone_question("En wat belemmert?", long_first, max_chars=25) == (
         "En wat belemmert?"
     )  # too little of the topic would fit
+    # a short follow-up to a long situation carries only the start of it: its own words
+    # must still weigh in the search
+    carried = standalone_question("En wat belemmert?", long_first, max_chars=2000)
+    assert len(carried) <= len("En wat belemmert? ()") + MAX_TOPIC_CHARS
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +125,11 @@ def test_llm_failure_falls_back_to_extractive(tmp_path):
 def test_streaming_yields_tokens_then_the_answer(assistant):
     events = list(assistant.ask_stream("Wat is een trekker?"))
     assert events[-1].type == "done" and len(events) > 2
-    assert "".join(e.text for e in events[:-1]) == events[-1].answer.answer
+    tokens = [e.text for e in events if e.type == "token"]
+    assert "".join(tokens) == events[-1].answer.answer
+    # the summary and each principle's card come before the markdown is done
+    kinds = [e.type for e in events]
+    assert kinds.index("summary") < kinds.index("block") < len(kinds) - 1
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "x" * 2001])
