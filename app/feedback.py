@@ -64,6 +64,29 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def apply_migrations(con: Any, dialect: Literal["sqlite", "postgres"]) -> list[int]:
+    """Apply the migrations `con` has not recorded yet, in order, inside the caller's
+    transaction (which also holds the lock that keeps other processes out)."""
+    mark = "?" if dialect == "sqlite" else "%s"
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations"
+        " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations")}
+    applied = []
+    for m in MIGRATIONS:
+        if m.version not in done:
+            con.execute(m.sqlite if dialect == "sqlite" else m.postgres)
+            con.execute(
+                f"INSERT INTO schema_migrations VALUES ({mark}, {mark})",
+                (m.version, datetime.now(UTC).isoformat(timespec="seconds")),
+            )
+            applied.append(m.version)
+    return applied
+
+
 INSERT = (
     "INSERT INTO feedback (created_at, question, answer, citations, rating, comment, channel)"
     " VALUES ({0}, {0}, {0}, {0}, {0}, {0}, {0})"
@@ -173,20 +196,7 @@ class SqliteFeedbackStore:
             con.execute("PRAGMA busy_timeout=30000")
             con.execute("PRAGMA journal_mode=WAL")  # kept in the file
             con.execute("BEGIN IMMEDIATE")  # one migrating process at a time
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations"
-                " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            done = {v for (v,) in con.execute("SELECT version FROM schema_migrations")}
-            applied = []
-            for m in MIGRATIONS:
-                if m.version not in done:
-                    con.execute(m.sqlite)
-                    con.execute(
-                        "INSERT INTO schema_migrations VALUES (?, ?)",
-                        (m.version, datetime.now(UTC).isoformat(timespec="seconds")),
-                    )
-                    applied.append(m.version)
+            applied = apply_migrations(con, "sqlite")
             con.execute("COMMIT")
             self._migrated = True
             return applied

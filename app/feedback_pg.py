@@ -9,15 +9,14 @@ Migrations run under an advisory lock, so workers starting together apply each o
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from app.feedback import (
     INSERT,
-    MIGRATIONS,
     Feedback,
     FeedbackUnavailableError,
+    apply_migrations,
     decoded,
     values,
 )
@@ -78,21 +77,7 @@ class PostgresFeedbackStore:
     def _migrate(con: Any) -> list[int]:
         with con.transaction():
             con.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations"
-                " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            done = {v for (v,) in con.execute("SELECT version FROM schema_migrations")}
-            applied = []
-            for m in MIGRATIONS:
-                if m.version not in done:
-                    con.execute(m.postgres)
-                    con.execute(
-                        "INSERT INTO schema_migrations VALUES (%s, %s)",
-                        (m.version, datetime.now(UTC).isoformat(timespec="seconds")),
-                    )
-                    applied.append(m.version)
-        return applied
+            return apply_migrations(con, "postgres")
 
     def add(self, feedback: Feedback) -> int:
         from psycopg import OperationalError
