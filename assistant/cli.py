@@ -160,9 +160,12 @@ def ask_cmd(
         else:
             typer.echo(ans.answer)
             if ans.citations:
-                typer.echo("\nBronnen:")
+                english = ans.language == "en"
+                typer.echo("\nSources:" if english else "\nBronnen:")
                 for c in ans.citations:
-                    also = "".join(f"; ook in {a}" for a in c.also_sources)
+                    also = "".join(
+                        f"; {'also in' if english else 'ook in'} {a}" for a in c.also_sources
+                    )
                     typer.echo(f"[{c.n}] {c.label} — {c.source}{also}")
 
 

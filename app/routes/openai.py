@@ -23,11 +23,13 @@ router = APIRouter(tags=["openai"])
 
 
 def sources_text(answer: Answer) -> str:
-    """The "Bronnen:" list appended to OpenAI-style answers."""
+    """The "Bronnen:" list ("Sources:" for an English answer) appended to OpenAI-style
+    answers."""
     if not answer.citations:
         return ""
     lines = [f"[{c.n}] {c.principle or c.text} ({c.source})" for c in answer.citations]
-    return "\n\nBronnen:\n" + "\n".join(lines)
+    heading = "Sources:" if answer.language == "en" else "Bronnen:"
+    return f"\n\n{heading}\n" + "\n".join(lines)
 
 
 def split_chat(messages: list[ChatMessage]) -> tuple[str, list[Turn]]:

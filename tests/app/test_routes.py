@@ -147,3 +147,21 @@ def test_admin_reindex_swaps_the_index(tmp_path: Path) -> None:
     # the status lives in the index folder: another worker's app reports the same
     other = TestClient(create_app(lambda: assistant, settings, with_ui=False))
     assert other.get("/api/admin/reindex", headers=key).json()["collection"] == third
+
+
+def test_openai_sources_heading_follows_the_answer_language() -> None:
+    from app.routes.openai import sources_text
+    from assistant.types import Answer, Citation
+
+    cite = Citation(
+        n=1,
+        id="r1",
+        text="t",
+        principle="P",
+        kernelement="Synergie",
+        kind="uitgangspunt",
+        source="Delphi 2023",
+    )
+    for lang, heading in (("nl", "Bronnen:"), ("en", "Sources:")):
+        answer = Answer(answer="a [1]", refused=False, citations=[cite], backend="x", language=lang)
+        assert sources_text(answer).startswith(f"\n\n{heading}\n[1] P")
