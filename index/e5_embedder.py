@@ -36,11 +36,10 @@ from index.embedders import (
     PASSAGE_PROMPT,
     QUERY_PROMPT,
     EmbedderNotBuiltError,
-    _adapter_id,
-    _model_dir_id,
     _not_built_message,
     _pooling_dim,
     prepare_runtime,
+    weights_id,
 )
 
 if TYPE_CHECKING:
@@ -73,9 +72,7 @@ class E5Embedder:
         self.cache_dir = Path(cache_dir) if cache_dir else model_dir
         # the same id as the sentence-transformers embedder: the same vectors; the Latin
         # tokenizer differs for other scripts, so it has its own
-        self.model_id = _model_dir_id(model_dir)
-        if self.adapter_dir is not None:
-            self.model_id += f"+lora:{_adapter_id(self.adapter_dir)}"
+        self.model_id = weights_id(model_dir, self.adapter_dir)
         if vocabulary == "latin":
             self.model_id += f"+vocab:{latin.NAME}"
         self.dim = _pooling_dim(model_dir) or 384

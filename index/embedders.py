@@ -141,9 +141,7 @@ class SentenceTransformerEmbedder:
         self.threads = threads
         # a LoRA adapter (peft) trained for this corpus, merged into the weights at load
         self.adapter_dir = Path(adapter_dir) if adapter_dir else None
-        self.model_id = _model_dir_id(model_dir)
-        if self.adapter_dir is not None:
-            self.model_id += f"+lora:{_adapter_id(self.adapter_dir)}"
+        self.model_id = weights_id(model_dir, self.adapter_dir)
         self._model: SentenceTransformer | None = None
         self._prompts = False
         dim = _pooling_dim(model_dir)
@@ -198,6 +196,15 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return self._encode(list(texts), QUERY_PROMPT)
+
+
+def weights_id(model_dir: Path, adapter_dir: Path | None) -> str:
+    """The id of a model folder's weights with the adapter merged into them: equal ids
+    give equal vectors, whichever embedder computes them."""
+    model_id = _model_dir_id(model_dir)
+    if adapter_dir is not None:
+        model_id += f"+lora:{_adapter_id(adapter_dir)}"
+    return model_id
 
 
 def _adapter_id(adapter_dir: Path) -> str:
