@@ -56,20 +56,6 @@ def summary_stream(
     yield checked.text.strip() or None if checked.kept else None
 
 
-def generate_summary(
-    generator: Generator,
-    question: str,
-    draft: Draft,
-    lang: Language,
-    n_evidence: int,
-    lock: threading.Lock,
-) -> str | None:
-    """A summary written by `generator` from the draft's cited sentences (numbered as
-    in the draft), post-checked; None when it failed or nothing survived."""
-    items = list(summary_stream(generator, question, draft, lang, n_evidence, lock))
-    return items[-1]
-
-
 def fallback_notice(lang: Language) -> str:
     if lang == "nl":
         return "Het taalmodel gaf geen bruikbaar antwoord; dit is het antwoord uit de bronnen zelf."
