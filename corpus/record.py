@@ -11,20 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-KERNELEMENTEN: tuple[str, ...] = (
-    "Community context",
-    "Leernetwerk",
-    "Organisatie",
-    "Synergie",
-    "Opbrengsten",
-    "Kennistransfer van opbrengsten",
-    "Leren zichtbaar maken",
-    "Ontwikkelfasen",
-)
 Kernelement = Literal[
     "Community context",
     "Leernetwerk",
@@ -36,6 +26,8 @@ Kernelement = Literal[
     "Ontwikkelfasen",
     "Algemeen",  # framework-wide text: definitions, the handbook's building blocks
 ]
+# the framework's eight core elements, in its order
+KERNELEMENTEN: tuple[str, ...] = tuple(k for k in get_args(Kernelement) if k != "Algemeen")
 Kind = Literal[
     "uitgangspunt",  # a principle statement
     "werkzaam_element",  # a working element (onderbouwing, succesfactor, randvoorwaarde)
