@@ -29,17 +29,10 @@ from typing import Any
 
 import httpx
 
+from deploy.services import rss_mb as rss
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "memory.json"
-
-
-def rss(pid: int | str = "self") -> dict[str, float]:
-    out: dict[str, float] = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmRSS", "RssAnon", "RssFile", "VmHWM"):
-            out[key] = round(int(value.split()[0]) / 1024, 1)
-    return out
 
 
 def questions(n: int, tag: str) -> list[str]:

@@ -321,8 +321,9 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def rss_mb(pid: int) -> dict[str, float]:
-    """Resident memory of a process: total, anonymous and file-backed (MB)."""
+def rss_mb(pid: int | str = "self") -> dict[str, float]:
+    """Resident memory of a process (this one by default): total, peak, anonymous and
+    file-backed (MB)."""
     out: dict[str, float] = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
