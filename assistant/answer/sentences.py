@@ -38,11 +38,20 @@ _IDEAL_WORDS = 25  # among sentences that share as much with the query, the one 
 
 
 def best_sentence(text: str, query: str, max_words: int) -> str:
-    """The record itself when short, else its sentence that shares most with the query."""
+    """The record itself when short, else its sentence that shares most with the query.
+    A sentence that asks (the sources' rhetorical questions) is quoted only when every
+    sentence does: it restates the user's question instead of answering it."""
     if len(text.split()) <= max_words:
         return text
     sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
-    return max(sentences, key=lambda s: (overlap(query, s), -abs(len(s.split()) - _IDEAL_WORDS)))
+    return max(
+        sentences,
+        key=lambda s: (
+            not s.rstrip().endswith("?"),
+            overlap(query, s),
+            -abs(len(s.split()) - _IDEAL_WORDS),
+        ),
+    )
 
 
 # questions about priorities, scores and rankings (word families of both languages)

@@ -179,3 +179,17 @@ def test_english_frame_and_refusals() -> None:
     text = refusal_text("nl", REFUSAL_EXAMPLES["nl"])
     assert text.startswith("Het LISO-framework gaat niet over deze vraag")
     assert text.count("\n- ") == 3
+
+
+def test_a_long_record_is_not_quoted_by_its_question() -> None:
+    from assistant.answer.sentences import best_sentence
+
+    text = (
+        "Wanneer een samenwerking haar resultaten heeft bereikt, is het tijd om af te ronden. "
+        "Maar hoe behoud je de geleerde lessen van het leernetwerk? "
+        "De materialen bleven beschikbaar op een bestaande website van de partners."
+    )
+    query = "Hoe behouden we de geleerde lessen van ons leernetwerk?"
+    assert not best_sentence(text, query, 10).endswith("?")
+    only_questions = "Wat leer je? Hoe behoud je de geleerde lessen van het leernetwerk?"
+    assert best_sentence(only_questions, query, 5).startswith("Hoe behoud")
